@@ -1,0 +1,82 @@
+import type { AttentionTensor } from '$lib/attention';
+
+/** Which onnxruntime-web execution provider ran the model. */
+export type Backend = 'webgpu' | 'wasm';
+/** What the user asked for: `auto` tries WebGPU and falls back to WASM. */
+export type BackendPreference = 'auto' | Backend;
+
+/** Where a model comes from. Every kind ends up in transformers.js's hub loading code. */
+export type ModelSource =
+	| { kind: 'url'; url: string }
+	| { kind: 'hub'; id: string; revision?: string }
+	| { kind: 'files'; files: File[] };
+
+export interface LoadOptions {
+	backend: BackendPreference;
+	/** Weight flavour (fp32, fp16, q8, q4, q4f16); undefined lets the engine choose per backend. */
+	dtype?: string;
+}
+
+export interface ModelInfo {
+	/** The id or URL the user gave; shown in the UI and written into exports and permalinks. */
+	name: string;
+	modelType: string;
+	isDecoder: boolean;
+	layers: number;
+	heads: number;
+	/** Largest number of tokens one forward accepts (special tokens included). */
+	maxTokens: number;
+	backend: Backend;
+	/** Things the user should know (fell back to WASM, fp16 unsupported, …). */
+	notices: string[];
+}
+
+export interface Token {
+	/** Readable form: byte-level/sentencepiece/wordpiece markers rendered as spaces or joined. */
+	text: string;
+	id: number;
+	special: boolean;
+}
+
+export interface AnalysisResult {
+	tokens: Token[];
+	attention: AttentionTensor;
+	backend: Backend;
+	/** Token count before truncation to the model's context, when the text was truncated. */
+	truncatedFrom?: number;
+	timings: { tokenizeMs: number; forwardMs: number };
+}
+
+export type ErrorCode =
+	| 'not-found'
+	| 'network'
+	| 'no-onnx'
+	| 'not-text-model'
+	| 'no-attention'
+	| 'too-large'
+	| 'bad-file'
+	| 'empty-text'
+	| 'cancelled'
+	| 'backend'
+	| 'internal';
+
+/** Page → worker. */
+export type EngineRequest =
+	| { type: 'load'; requestId: number; source: ModelSource; options: LoadOptions }
+	| { type: 'analyse'; requestId: number; text: string }
+	| { type: 'cancel'; requestId: number };
+
+export interface FileProgress {
+	file: string;
+	loaded: number;
+	/** 0 when the server did not say. */
+	total: number;
+	done: boolean;
+}
+
+/** Worker → page. */
+export type EngineResponse =
+	| { type: 'progress'; requestId: number; progress: FileProgress }
+	| { type: 'ready'; requestId: number; model: ModelInfo }
+	| { type: 'result'; requestId: number; result: AnalysisResult }
+	| { type: 'error'; requestId: number; code: ErrorCode; message: string };

@@ -1,0 +1,3 @@
+// A static single-page app: everything runs in the visitor's browser.
+export const prerender = true;
+export const ssr = false;
