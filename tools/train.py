@@ -1,0 +1,223 @@
+"""Train the bundled models: a GPT-2 causal LM or a BERT masked LM on the corpus of tools/corpus.py.
+
+Usage:
+  /usr/bin/python3 tools/train.py gpt2 --steps 3000 --out tools/data/gpt2.pt
+  /usr/bin/python3 tools/train.py bert --steps 3000 --out tools/data/bert.pt
+The checkpoint holds the model config, the state dict and the training record used by the model card.
+"""
+
+import argparse
+import dataclasses
+import json
+import math
+import sys
+import time
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, str(Path(__file__).parent))
+from bpe import Tokenizer  # noqa: E402
+from modeling import MODEL_CLASSES  # noqa: E402
+
+GPT2_SPECIALS = ["<|endoftext|>"]
+BERT_SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+
+
+def specials(kind: str) -> list[str]:
+    return GPT2_SPECIALS if kind == "gpt2" else BERT_SPECIALS
+
+
+def model_config(kind: str, args, vocab_size: int) -> dict:
+    """Hub-style config.json fields for the two architectures."""
+    if kind == "gpt2":
+        return {"model_type": "gpt2", "architectures": ["GPT2LMHeadModel"], "vocab_size": vocab_size,
+                "n_positions": args.context, "n_embd": args.d_model, "n_layer": args.layers, "n_head": args.heads,
+                "n_inner": 4 * args.d_model, "activation_function": "gelu_new", "layer_norm_epsilon": 1e-5,
+                "resid_pdrop": args.dropout, "embd_pdrop": args.dropout, "attn_pdrop": args.dropout,
+                "initializer_range": 0.02, "bos_token_id": 0, "eos_token_id": 0, "tie_word_embeddings": True}
+    return {"model_type": "bert", "architectures": ["BertForMaskedLM"], "vocab_size": vocab_size,
+            "max_position_embeddings": args.context, "hidden_size": args.d_model, "num_hidden_layers": args.layers,
+            "num_attention_heads": args.heads, "intermediate_size": 4 * args.d_model, "hidden_act": "gelu",
+            "hidden_dropout_prob": args.dropout, "attention_probs_dropout_prob": args.dropout, "type_vocab_size": 2,
+            "layer_norm_eps": 1e-12, "initializer_range": 0.02, "pad_token_id": 0, "tie_word_embeddings": True}
+
+
+def build_model(config: dict) -> torch.nn.Module:
+    """The modeling.py class for a Hub-style config dict (keys the dataclass lacks are Hub-only)."""
+    config_cls, model_cls = MODEL_CLASSES[config["model_type"]]
+    names = {f.name for f in dataclasses.fields(config_cls)}
+    return model_cls(config_cls(**{k: v for k, v in config.items() if k in names}))
+
+
+def encode_documents(tok: Tokenizer, path: str, separator: int | None) -> torch.Tensor:
+    """Token stream of a corpus file; documents are separated by a blank line (and by `separator`)."""
+    ids: list[int] = []
+    for doc in Path(path).read_text(encoding="utf-8").split("\n\n"):
+        if doc.strip():
+            ids += tok.encode(doc.strip())
+            if separator is not None:
+                ids.append(separator)
+    return torch.tensor(ids, dtype=torch.long)
+
+
+class MaskedBatches:
+    """BERT inputs: [CLS] window [SEP], 15% of window tokens chosen; of those 80% [MASK], 10% random, 10% kept."""
+
+    def __init__(self, vocab: dict[str, int], vocab_size: int):
+        self.cls, self.sep, self.mask = vocab["[CLS]"], vocab["[SEP]"], vocab["[MASK]"]
+        self.first_regular = len(BERT_SPECIALS)
+        self.vocab_size = vocab_size
+
+    def __call__(self, windows: torch.Tensor, gen: torch.Generator) -> dict[str, torch.Tensor]:
+        b = windows.shape[0]
+        ids = torch.cat([torch.full((b, 1), self.cls), windows, torch.full((b, 1), self.sep)], dim=1)
+        chosen = torch.rand(ids.shape, generator=gen) < 0.15
+        chosen[:, 0] = chosen[:, -1] = False
+        labels = torch.where(chosen, ids, torch.full_like(ids, -100))
+        roll = torch.rand(ids.shape, generator=gen)
+        random_ids = torch.randint(self.first_regular, self.vocab_size, ids.shape, generator=gen)
+        inputs = torch.where(chosen & (roll < 0.8), torch.full_like(ids, self.mask), ids)
+        inputs = torch.where(chosen & (roll >= 0.8) & (roll < 0.9), random_ids, inputs)
+        return {"input_ids": inputs, "attention_mask": torch.ones_like(ids),
+                "token_type_ids": torch.zeros_like(ids), "labels": labels}
+
+
+def window_length(kind: str, context: int) -> int:
+    # GPT-2 predicts token t+1 from a context of `context` tokens; BERT adds [CLS] and [SEP].
+    return context + 1 if kind == "gpt2" else context - 2
+
+
+def sample_windows(stream: torch.Tensor, n: int, length: int, gen: torch.Generator) -> torch.Tensor:
+    starts = torch.randint(0, len(stream) - length, (n,), generator=gen)
+    return torch.stack([stream[s : s + length] for s in starts.tolist()])
+
+
+def loss_on(kind: str, model, windows: torch.Tensor, masker, gen) -> tuple[torch.Tensor, int, int]:
+    """Mean loss, number of predicted tokens and number of correct top-1 predictions."""
+    if kind == "gpt2":
+        logits = model(input_ids=windows[:, :-1]).logits
+        labels = windows[:, 1:]
+    else:
+        batch = masker(windows, gen)
+        logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"],
+                       token_type_ids=batch["token_type_ids"]).logits
+        labels = batch["labels"]
+    flat, target = logits.reshape(-1, logits.shape[-1]), labels.reshape(-1)
+    loss = F.cross_entropy(flat, target, ignore_index=-100)
+    predicted = target != -100
+    correct = int((flat.argmax(-1)[predicted] == target[predicted]).sum())
+    return loss, int(predicted.sum()), correct
+
+
+@torch.no_grad()
+def evaluate(kind: str, model, stream: torch.Tensor, length: int, masker, batch: int = 16) -> dict:
+    """Loss over consecutive non-overlapping windows of the validation stream (fixed masking seed for BERT)."""
+    model.eval()
+    gen = torch.Generator().manual_seed(0)
+    n = (len(stream) - 1) // length
+    windows = stream[: n * length + (1 if kind == "gpt2" else 0)]
+    total, count, correct = 0.0, 0, 0
+    for i in range(0, n, batch):
+        rows = [windows[j * length : j * length + length] for j in range(i, min(n, i + batch))]
+        loss, k, c = loss_on(kind, model, torch.stack(rows), masker, gen)
+        total, count, correct = total + float(loss) * k, count + k, correct + c
+    model.train()
+    return {"loss": total / count, "perplexity": math.exp(total / count), "top1": correct / count, "tokens": count}
+
+
+def lr_at(step: int, args) -> float:
+    """Linear warm-up, then cosine decay to 10% of the peak."""
+    if step < args.warmup:
+        return args.lr * (step + 1) / args.warmup
+    progress = (step - args.warmup) / max(1, args.steps - args.warmup)
+    return args.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress)))
+
+
+def train(args) -> None:
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(args.threads)
+    tok = Tokenizer.load(args.tokenizer)
+    separator = tok.vocab["<|endoftext|>"] if args.kind == "gpt2" else None
+    train_stream = encode_documents(tok, args.train, separator)
+    valid_stream = encode_documents(tok, args.valid, separator)
+    config = model_config(args.kind, args, len(tok.vocab))
+    model = build_model(config)
+    masker = MaskedBatches(tok.vocab, len(tok.vocab)) if args.kind == "bert" else None
+    length = window_length(args.kind, args.context)
+    n_params = sum(p.numel() for p in model.parameters())
+    log(args, {"event": "start", "params": n_params, "train_tokens": len(train_stream),
+               "valid_tokens": len(valid_stream), "config": config, "args": vars(args)})
+
+    decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
+    no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
+    opt = torch.optim.AdamW([{"params": decay, "weight_decay": args.weight_decay},
+                             {"params": no_decay, "weight_decay": 0.0}], lr=args.lr, betas=(0.9, 0.98))
+    gen = torch.Generator().manual_seed(args.seed)
+    started = time.time()
+    for step in range(args.steps):
+        for group in opt.param_groups:
+            group["lr"] = lr_at(step, args)
+        windows = sample_windows(train_stream, args.batch, length, gen)
+        loss, _, _ = loss_on(args.kind, model, windows, masker, gen)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        if step % args.log_every == 0 or step == args.steps - 1:
+            elapsed = time.time() - started
+            log(args, {"step": step, "loss": round(float(loss), 4), "lr": round(lr_at(step, args), 6),
+                       "elapsed_s": round(elapsed, 1),
+                       "tokens_per_s": round((step + 1) * args.batch * length / elapsed, 1)})
+        if args.eval_every and step and step % args.eval_every == 0:
+            log(args, {"step": step, "valid": evaluate(args.kind, model, valid_stream, length, masker)})
+
+    wall = time.time() - started
+    valid = evaluate(args.kind, model, valid_stream, length, masker)
+    record = {"steps": args.steps, "batch": args.batch, "context": args.context, "wall_s": round(wall, 1),
+              "train_tokens_seen": args.steps * args.batch * length, "valid": valid, "params": n_params,
+              "command": " ".join(["/usr/bin/python3", "tools/train.py"] + sys.argv[1:])}
+    log(args, {"event": "done", **record})
+    torch.save({"kind": args.kind, "config": config, "state_dict": model.state_dict(), "training": record}, args.out)
+
+
+def log(args, entry: dict) -> None:
+    line = json.dumps(entry)
+    print(line, flush=True)
+    if args.log:
+        with open(args.log, "a") as f:
+            f.write(line + "\n")
+
+
+def parse_args(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("kind", choices=["gpt2", "bert"])
+    ap.add_argument("--train", default="tools/data/train.txt")
+    ap.add_argument("--valid", default="tools/data/valid.txt")
+    ap.add_argument("--tokenizer", help="default tools/data/bpe-<kind>.json")
+    ap.add_argument("--out", help="default tools/data/<kind>.pt")
+    ap.add_argument("--log", help="JSON-lines log file (default tools/data/train-<kind>.jsonl)")
+    ap.add_argument("--layers", type=int, default=4)
+    ap.add_argument("--heads", type=int, default=4)
+    ap.add_argument("--d-model", type=int, default=128)
+    ap.add_argument("--context", type=int, default=256)
+    ap.add_argument("--dropout", type=float, default=0.0)
+    ap.add_argument("--steps", type=int, default=2000)
+    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--warmup", type=int, default=100)
+    ap.add_argument("--weight-decay", type=float, default=0.01)
+    ap.add_argument("--seed", type=int, default=1234)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--log-every", type=int, default=20)
+    ap.add_argument("--eval-every", type=int, default=500)
+    args = ap.parse_args(argv)
+    args.tokenizer = args.tokenizer or f"tools/data/bpe-{args.kind}.json"
+    args.out = args.out or f"tools/data/{args.kind}.pt"
+    args.log = args.log or f"tools/data/train-{args.kind}.jsonl"
+    return args
+
+
+if __name__ == "__main__":
+    train(parse_args())
