@@ -1,0 +1,49 @@
+import type { BackendPreference } from '$lib/engine/protocol';
+import { BUNDLED_MODEL, SAMPLE_TEXT } from '$lib/models';
+
+export const VIEWS = ['head', 'model', 'heatmap', 'rollout'] as const;
+export type ViewName = (typeof VIEWS)[number];
+
+/** How the heatmap combines heads: one head by index, or the element-wise mean or max over all heads of the layer. */
+export type HeatmapHead = number | 'mean' | 'max';
+
+/** How a model-view thumbnail shrinks many tokens into few pixels. */
+export const POOLINGS = ['max', 'mean'] as const;
+export type ThumbnailPooling = (typeof POOLINGS)[number];
+
+export const BACKEND_PREFERENCES = ['auto', 'webgpu', 'wasm'] as const satisfies readonly BackendPreference[];
+
+/** Everything a permalink restores. Indices are checked against the model only once it is loaded. */
+export interface UrlState {
+	text: string;
+	/** Hub id (`owner/name[@revision]`), absolute URL, or a path on this site. */
+	model: string;
+	backend: BackendPreference;
+	view: ViewName;
+	layer: number;
+	/** Heads drawn in the head view. */
+	heads: number[] | 'all';
+	heatmapHead: HeatmapHead;
+	/** Selected token (query row); null lets each view pick its natural default. */
+	token: number | null;
+	/** First layer multiplied into the rollout. */
+	rolloutStart: number;
+	pooling: ThumbnailPooling;
+}
+
+export const DEFAULT_STATE: Readonly<UrlState> = Object.freeze({
+	text: SAMPLE_TEXT,
+	model: BUNDLED_MODEL,
+	backend: 'auto',
+	view: 'head',
+	layer: 0,
+	heads: 'all',
+	heatmapHead: 0,
+	token: null,
+	rolloutStart: 0,
+	pooling: 'max'
+});
+
+export function defaultState(): UrlState {
+	return { ...DEFAULT_STATE };
+}
