@@ -1,21 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '$lib/analysis/synthetic';
 import { decodePermalink, encodePermalink } from './codec';
 import { deflateText, MAX_TEXT_BYTES } from './compress';
 import { DEFAULT_STATE, defaultState, POOLINGS, VIEWS, BACKEND_PREFERENCES, type UrlState } from './state';
 
 const ORIGIN = 'http://127.0.0.1:4173';
-
-/** mulberry32: a tiny seeded PRNG so failures reproduce. */
-function prng(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 const PIECES = [
 	'the ', 'In the beginning ', 'é', 'ß', 'Ω', '中文', '日本語', '한국어', 'שָׁלוֹם', 'مرحبا بالعالم', '\u200f', '\u200d',
@@ -52,7 +41,7 @@ function randomState(random: () => number): UrlState {
 
 describe('permalink round trip', () => {
 	it('restores 200 random states exactly, including unicode, RTL, emoji and 20 KB texts', async () => {
-		const random = prng(20240917);
+		const random = seededRandom(20240917);
 		let sawLong = false;
 		for (let i = 0; i < 200; i++) {
 			const state = randomState(random);
@@ -73,7 +62,7 @@ describe('permalink round trip', () => {
 
 	it('keeps only the beginning of a text too large for a link, and says so', async () => {
 		// Incompressible-ish text: random code points, ~3 bytes each, well over the 200 KB limit.
-		const random = prng(7);
+		const random = seededRandom(7);
 		const text = Array.from({ length: 120_000 }, () => String.fromCodePoint(0x4e00 + Math.floor(random() * 20000))).join('');
 		const { fragment, notices } = await encodePermalink({ ...defaultState(), text });
 		expect(notices).toHaveLength(1);

@@ -1,15 +1,16 @@
+import type { HeadChoice, Pooling } from '$lib/analysis/aggregate';
 import type { BackendPreference } from '$lib/engine/protocol';
 import { BUNDLED_MODEL, SAMPLE_TEXT } from '$lib/models';
 
 export const VIEWS = ['head', 'model', 'heatmap', 'rollout'] as const;
 export type ViewName = (typeof VIEWS)[number];
 
-/** How the heatmap combines heads: one head by index, or the element-wise mean or max over all heads of the layer. */
-export type HeatmapHead = number | 'mean' | 'max';
+/** The heatmap's head: one head by index, or the mean or max over all heads of the layer. */
+export type HeatmapHead = HeadChoice;
 
 /** How a model-view thumbnail shrinks many tokens into few pixels. */
-export const POOLINGS = ['max', 'mean'] as const;
-export type ThumbnailPooling = (typeof POOLINGS)[number];
+export type ThumbnailPooling = Pooling;
+export const POOLINGS = ['max', 'mean'] as const satisfies readonly Pooling[];
 
 export const BACKEND_PREFERENCES = ['auto', 'webgpu', 'wasm'] as const satisfies readonly BackendPreference[];
 
