@@ -1,0 +1,53 @@
+/**
+ * Downloads one file as bytes, streaming the body so the page can show loaded/total while it arrives.
+ */
+import { HttpStatusError } from './failure';
+import type { FileProgress } from './protocol';
+
+export type FetchFunction = (url: string, init: RequestInit) => Promise<Response>;
+
+/** Progress messages cross to the page; a few per second is smooth enough and cheap. */
+const PROGRESS_INTERVAL_MS = 100;
+
+function concat(chunks: readonly Uint8Array[], length: number): Uint8Array {
+	const bytes = new Uint8Array(length);
+	let offset = 0;
+	for (const chunk of chunks) {
+		bytes.set(chunk, offset);
+		offset += chunk.length;
+	}
+	return bytes;
+}
+
+export async function fetchBytes(
+	url: string,
+	file: string,
+	options: { signal: AbortSignal; onProgress: (progress: FileProgress) => void; fetch: FetchFunction }
+): Promise<Uint8Array> {
+	const response = await options.fetch(url, { signal: options.signal });
+	if (!response.ok) throw new HttpStatusError(response.status, url);
+	const declared = Number(response.headers.get('content-length'));
+	const total = Number.isFinite(declared) && declared > 0 ? declared : 0;
+	if (!response.body) {
+		const bytes = new Uint8Array(await response.arrayBuffer());
+		options.onProgress({ file, loaded: bytes.length, total: bytes.length, done: true });
+		return bytes;
+	}
+	const chunks: Uint8Array[] = [];
+	let loaded = 0;
+	let lastReport = 0;
+	const reader = response.body.getReader();
+	for (;;) {
+		const { done, value } = await reader.read();
+		if (done) break;
+		chunks.push(value);
+		loaded += value.length;
+		const now = performance.now();
+		if (now - lastReport >= PROGRESS_INTERVAL_MS) {
+			lastReport = now;
+			options.onProgress({ file, loaded, total, done: false });
+		}
+	}
+	options.onProgress({ file, loaded, total: total || loaded, done: true });
+	return concat(chunks, loaded);
+}

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { fileUrl, locateModel, onnxFilePath } from './model-source';
+import { EngineFailure } from './failure';
+
+const HUB = 'https://huggingface.co/';
+
+describe('locateModel', () => {
+	it('puts a URL folder wholly in the path template', () => {
+		const location = locateModel({ kind: 'url', url: 'http://127.0.0.1:8000/models/tiny-gpt2/' }, HUB);
+		expect(fileUrl(location, 'config.json')).toBe('http://127.0.0.1:8000/models/tiny-gpt2/config.json');
+		expect(fileUrl(location, 'onnx/model.onnx')).toBe('http://127.0.0.1:8000/models/tiny-gpt2/onnx/model.onnx');
+	});
+
+	it('resolves Hub ids with a revision, from the id suffix or given apart', () => {
+		const suffixed = locateModel({ kind: 'hub', id: 'Xenova/gpt2@v1.0' }, HUB);
+		expect(suffixed).toMatchObject({ modelId: 'Xenova/gpt2', revision: 'v1.0' });
+		expect(fileUrl(suffixed, 'config.json')).toBe('https://huggingface.co/Xenova/gpt2/resolve/v1.0/config.json');
+		const plain = locateModel({ kind: 'hub', id: 'Xenova/gpt2' }, 'http://127.0.0.1:9/');
+		expect(fileUrl(plain, 'onnx/model.onnx')).toBe('http://127.0.0.1:9/Xenova/gpt2/resolve/main/onnx/model.onnx');
+		expect(locateModel({ kind: 'hub', id: 'a/b@x', revision: 'y' }, HUB).revision).toBe('y');
+	});
+
+	it('encodes revisions that contain slashes, as the Hub expects', () => {
+		const location = locateModel({ kind: 'hub', id: 'a/b', revision: 'refs/pr/1' }, HUB);
+		expect(fileUrl(location, 'config.json')).toBe('https://huggingface.co/a/b/resolve/refs%2Fpr%2F1/config.json');
+	});
+
+	it('rejects what is neither an id nor an http(s) URL', () => {
+		expect(() => locateModel({ kind: 'hub', id: 'not an id' }, HUB)).toThrow(EngineFailure);
+		expect(() => locateModel({ kind: 'url', url: 'ftp://x/y' }, HUB)).toThrow(/http\(s\)/);
+		expect(() => locateModel({ kind: 'url', url: 'nope' }, HUB)).toThrow(/not a URL/);
+	});
+});
+
+describe('onnxFilePath', () => {
+	it('follows transformers.js file names per dtype', () => {
+		expect(onnxFilePath(undefined)).toBe('onnx/model.onnx');
+		expect(onnxFilePath('fp16')).toBe('onnx/model_fp16.onnx');
+		expect(onnxFilePath('q8')).toBe('onnx/model_quantized.onnx');
+		expect(() => onnxFilePath('fp8')).toThrow(/Unknown dtype/);
+	});
+});

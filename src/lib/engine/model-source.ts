@@ -1,0 +1,109 @@
+/**
+ * Where a model's files live, in the terms transformers.js's hub code understands (env.remoteHost,
+ * env.remotePathTemplate, a model id and a revision). Hub ids and URLs of Hub-layout folders both become a
+ * HubLocation, so one loader, and later one cache, serves them all.
+ */
+import { EngineFailure } from './failure';
+import type { ModelSource } from './protocol';
+
+export interface HubLocation {
+	host: string;
+	/** With {model} and {revision} placeholders, as env.remotePathTemplate. */
+	pathTemplate: string;
+	/** Must pass transformers.js's repo-id check even for URL folders (it refuses to download otherwise). */
+	modelId: string;
+	revision: string;
+}
+
+const HUB_PATH_TEMPLATE = '{model}/resolve/{revision}/';
+const DEFAULT_REVISION = 'main';
+/** transformers.js's REPO_ID_REGEX: optional owner/, then a name. */
+const REPO_ID = /^(\b[\w\-.]+\b\/)?\b[\w\-.]{1,96}\b$/;
+/** Stands in for the model id of a URL folder, whose path sits wholly in the template. */
+const URL_FOLDER_MODEL_ID = 'model';
+
+function trimSlashes(path: string): string {
+	return path.replace(/^\/+|\/+$/g, '');
+}
+
+/** "owner/name" or "owner/name@revision"; an explicit revision wins over the suffix. */
+function locateHubId(id: string, revision: string | undefined, hubHost: string): HubLocation {
+	const at = id.lastIndexOf('@');
+	const modelId = at >= 0 ? id.slice(0, at) : id;
+	const idRevision = at >= 0 ? id.slice(at + 1) : undefined;
+	if (!REPO_ID.test(modelId) || modelId.includes('..') || modelId.includes('--')) {
+		throw new EngineFailure('not-found', `"${id}" is not a Hub model id (expected owner/name, optionally @revision).`);
+	}
+	return { host: hubHost, pathTemplate: HUB_PATH_TEMPLATE, modelId, revision: revision ?? idRevision ?? DEFAULT_REVISION };
+}
+
+function locateUrlFolder(url: string): HubLocation {
+	let parsed: URL;
+	try {
+		parsed = new URL(url);
+	} catch {
+		throw new EngineFailure('not-found', `"${url}" is not a URL.`);
+	}
+	if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+		throw new EngineFailure('not-found', `"${url}" is not an http(s) URL.`);
+	}
+	const folder = trimSlashes(parsed.pathname);
+	return {
+		host: `${parsed.origin}/`,
+		pathTemplate: folder ? `${folder}/` : '',
+		modelId: URL_FOLDER_MODEL_ID,
+		revision: DEFAULT_REVISION
+	};
+}
+
+export function locateModel(source: ModelSource, hubHost: string): HubLocation {
+	switch (source.kind) {
+		case 'hub':
+			return locateHubId(source.id, source.revision, hubHost);
+		case 'url':
+			return locateUrlFolder(source.url);
+		case 'files':
+			throw new EngineFailure('bad-file', 'Loading local files is not supported yet.');
+	}
+}
+
+/** The URL transformers.js requests for `file` (same formula as its buildResourcePaths). */
+export function fileUrl(location: HubLocation, file: string): string {
+	const path = location.pathTemplate
+		.replaceAll('{model}', location.modelId)
+		.replaceAll('{revision}', encodeURIComponent(location.revision));
+	return [location.host.replace(/\/+$/, ''), trimSlashes(path), file].filter(Boolean).join('/');
+}
+
+/** The id or URL the user gave, as shown in the UI and written into exports. */
+export function modelName(source: ModelSource): string {
+	switch (source.kind) {
+		case 'hub':
+			return source.revision ? `${source.id}@${source.revision}` : source.id;
+		case 'url':
+			return source.url;
+		case 'files':
+			return 'local files';
+	}
+}
+
+/** transformers.js's file-name suffix per dtype (DEFAULT_DTYPE_SUFFIX_MAPPING). */
+const DTYPE_SUFFIX: Readonly<Record<string, string>> = {
+	fp32: '',
+	fp16: '_fp16',
+	int8: '_int8',
+	uint8: '_uint8',
+	q8: '_quantized',
+	q4: '_q4',
+	q4f16: '_q4f16',
+	bnb4: '_bnb4'
+};
+
+/** Path of the ONNX file for a dtype inside the repo; fp32 when none is asked for. */
+export function onnxFilePath(dtype: string | undefined): string {
+	const suffix = DTYPE_SUFFIX[dtype ?? 'fp32'];
+	if (suffix === undefined) {
+		throw new EngineFailure('bad-file', `Unknown dtype "${dtype}" (known: ${Object.keys(DTYPE_SUFFIX).join(', ')}).`);
+	}
+	return `onnx/model${suffix}.onnx`;
+}
