@@ -182,6 +182,14 @@ def train(args) -> None:
     torch.save({"kind": args.kind, "config": config, "state_dict": model.state_dict(), "training": record}, args.out)
 
 
+def load_checkpoint(path: str) -> tuple[dict, torch.nn.Module]:
+    """The saved checkpoint dict and its model, in eval mode."""
+    checkpoint = torch.load(path, map_location="cpu")
+    model = build_model(checkpoint["config"])
+    model.load_state_dict(checkpoint["state_dict"])
+    return checkpoint, model.eval()
+
+
 def log(args, entry: dict) -> None:
     line = json.dumps(entry)
     print(line, flush=True)
