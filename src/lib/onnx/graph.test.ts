@@ -65,7 +65,7 @@ describe('readGraphInputs', () => {
 			'past_key_values.0.value',
 			'use_cache_branch'
 		]);
-		expect(inputs[1].dims).toEqual([1, 2, 'past_sequence_length', 4]);
+		expect(inputs[1].dims).toEqual([1, 2, 'past_sequence_length', 8]);
 	});
 });
 

@@ -144,6 +144,15 @@ export function toFloat16Bits(value: number): number {
 	return sign | rounded;
 }
 
+export function fromFloat16Bits(bits: number): number {
+	const sign = bits & 0x8000 ? -1 : 1;
+	const exponent = (bits >>> 10) & 0x1f;
+	const mantissa = bits & 0x3ff;
+	if (exponent === 0) return sign * mantissa * 2 ** -24;
+	if (exponent === 31) return mantissa ? NaN : sign * Infinity;
+	return sign * (1 + mantissa / 1024) * 2 ** (exponent - 15);
+}
+
 export function dataFor(elemType: number, values: ArrayLike<number>): Uint8Array {
 	if (elemType === ElemType.FLOAT16) return float16Data(values);
 	if (elemType === ElemType.FLOAT) return float32Data(values);

@@ -10,7 +10,7 @@ import { GraphBuilder } from './graph-builder';
 export const SEQ = 4;
 export const VOCAB = 11;
 export const HEADS = 2;
-export const HEAD_DIM = 4;
+export const HEAD_DIM = 8; // GroupQueryAttention kernels need a multiple of 8
 const HIDDEN = HEADS * HEAD_DIM;
 
 export interface AttentionStyle {
@@ -215,4 +215,78 @@ export function buildMergedDecoder(layers: number, style: AttentionStyle = GPT2)
 	});
 	b.output('logits');
 	return encodeModel(b.build('merged-decoder'));
+}
+
+/** A classifier: embeddings → dense → Softmax over classes. Its Softmax is not attention. */
+export function buildClassifier(): Uint8Array {
+	const b = GraphBuilder.create();
+	const ids = b.input('input_ids', ElemType.INT64, [1, SEQ]);
+	const hidden = b.op('Gather', [b.weight([VOCAB, HIDDEN]), ids]);
+	const logits = b.op('Add', [b.op('MatMul', [hidden, b.weight([HIDDEN, 3])]), b.floats([0, 0, 0])]);
+	b.ops('Softmax', [logits], { outputs: ['probabilities'], attributes: { axis: -1 } });
+	b.output('probabilities');
+	return encodeModel(b.build('classifier'));
+}
+
+/** An MLP without any Softmax. */
+export function buildWithoutSoftmax(): Uint8Array {
+	const b = GraphBuilder.create();
+	const ids = b.input('input_ids', ElemType.INT64, [1, SEQ]);
+	const hidden = b.op('Relu', [b.op('MatMul', [b.op('Gather', [b.weight([VOCAB, HIDDEN]), ids]), b.weight([HIDDEN, HIDDEN])])]);
+	b.ops('MatMul', [hidden, b.weight([HIDDEN, VOCAB])], { outputs: ['logits'] });
+	b.output('logits');
+	return encodeModel(b.build('mlp'));
+}
+
+/**
+ * A decoder whose attention is com.microsoft GroupQueryAttention, as onnxruntime-genai and onnx-community
+ * exports write it (causal, no rotary here). Same seed and weight order as
+ * buildAttentionModel({ style: UNFUSED_GQA }), so both compute the same attention.
+ */
+export function buildGroupQueryAttentionModel(layers: number): Uint8Array {
+	const b = GraphBuilder.create();
+	const ids = b.input('input_ids', ElemType.INT64, [1, SEQ]);
+	const mask = b.input('attention_mask', ElemType.INT64, [1, SEQ]);
+	const kvHeads = UNFUSED_GQA.kvHeads ?? HEADS;
+	let hidden = b.op('Gather', [b.weight([VOCAB, HIDDEN]), ids]);
+	const int32 = (x: string) => b.op('Cast', [x], { to: ElemType.INT32 });
+	const seqlensK = int32(b.op('Sub', [b.op('ReduceSum', [mask, b.int64s([1])], { keepdims: 0 }), b.int64s([1], [])]));
+	const totalLength = int32(b.op('Gather', [b.op('Shape', [mask]), b.int64s([1], [])]));
+	for (let layer = 0; layer < layers; layer++) {
+		const w = layerWeights(b, kvHeads);
+		const pastDims = [1, kvHeads, 'past_sequence_length', HEAD_DIM];
+		const [attended] = b.ops(
+			'GroupQueryAttention',
+			[
+				b.op('MatMul', [hidden, w.query]),
+				b.op('MatMul', [hidden, w.key]),
+				b.op('MatMul', [hidden, w.value]),
+				b.input(`past_key_values.${layer}.key`, ElemType.FLOAT, pastDims),
+				b.input(`past_key_values.${layer}.value`, ElemType.FLOAT, pastDims),
+				seqlensK,
+				totalLength
+			],
+			{ domain: 'com.microsoft', outputs: 3, attributes: { num_heads: HEADS, kv_num_heads: kvHeads } }
+		);
+		hidden = b.op('Add', [hidden, b.op('MatMul', [attended, w.out])]);
+	}
+	b.ops('MatMul', [hidden, b.weight([HIDDEN, VOCAB])], { outputs: ['logits'] });
+	b.output('logits');
+	return encodeModel(b.build('gqa-decoder'));
+}
+
+/** The unfused equivalent of buildGroupQueryAttentionModel. */
+export const UNFUSED_GQA: AttentionStyle = { mask: 'causal-add', scale: 'div', kvHeads: 1 };
+
+/** A graph with other fused attention ops, for diagnostics only (not runnable). */
+export function buildFusedOpsModel(): Uint8Array {
+	const b = GraphBuilder.create();
+	const x = b.input('x', ElemType.FLOAT, [1, SEQ, HIDDEN]);
+	const mhaOptions = { domain: 'com.microsoft', attributes: { num_heads: HEADS } };
+	const [mha] = b.ops('MultiHeadAttention', [x, x, x], mhaOptions);
+	b.ops('MultiHeadAttention', [mha, mha, mha], { ...mhaOptions, outputs: ['y'] });
+	b.ops('Attention', [x, x, x], { outputs: ['z'], attributes: { q_num_heads: HEADS, kv_num_heads: HEADS, scale: { float: 0.5 } } });
+	b.output('y');
+	b.output('z');
+	return encodeModel(b.build('fused'), { opsets: [{ domain: '', version: 23 }, { domain: 'com.microsoft', version: 1 }] });
 }

@@ -1,0 +1,154 @@
+import { describe, expect, it } from 'vitest';
+import { ElemType, attribute, scanModel } from './graph';
+import { ATTENTION_OUTPUT_PREFIX } from './outputs';
+import { patchModelForAttention } from './patch';
+import { concatBytes } from './protobuf';
+import { patchFusedAttentionForQk } from './qk-output';
+import { graphOutputsFragment } from './rewrite';
+import {
+	BERT,
+	GPT2,
+	HEADS,
+	LLAMA,
+	SEQ,
+	UNFUSED_GQA,
+	buildAttentionModel,
+	buildGroupQueryAttentionModel,
+	buildMergedDecoder,
+	type AttentionStyle
+} from './testing/models';
+import { runModel, standardFeeds, values } from './testing/run';
+
+/** Checks [1, HEADS, SEQ, SEQ] probabilities: rows sum to 1, and decoders attend to no future token. */
+function expectAttention(data: Float32Array, causal: boolean, tolerance = 1e-5) {
+	expect(data.length).toBe(HEADS * SEQ * SEQ);
+	for (let row = 0; row < HEADS * SEQ; row++) {
+		const cells = data.subarray(row * SEQ, (row + 1) * SEQ);
+		expect(Math.abs(cells.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(tolerance);
+		const query = row % SEQ;
+		if (causal) for (let key = query + 1; key < SEQ; key++) expect(cells[key]).toBeLessThan(1e-6);
+	}
+}
+
+describe('patchModelForAttention on plain graphs', () => {
+	it.each<[string, AttentionStyle, boolean]>([
+		['GPT-2', GPT2, true],
+		['BERT', BERT, false],
+		['LLaMA', LLAMA, true]
+	])('%s: appends typed outputs that onnxruntime returns as attention', async (_, style, causal) => {
+		const original = buildAttentionModel({ layers: 2, style });
+		const patched = patchModelForAttention(original);
+
+		expect(patched.outputs.map((o) => [o.layer, o.elemType])).toEqual([
+			[0, 'float32'],
+			[1, 'float32']
+		]);
+		// Only appended: the original file is an untouched prefix.
+		expect(patched.bytes.subarray(0, original.length)).toEqual(original);
+		const outputs = scanModel(patched.bytes).graph.outputs;
+		for (const o of patched.outputs) expect(outputs).toContainEqual({ name: o.name, elemType: ElemType.FLOAT, dims: [] });
+
+		const results = await runModel(patched.bytes);
+		for (const o of patched.outputs) {
+			expect(results[o.name].dims).toEqual([1, HEADS, SEQ, SEQ]);
+			expectAttention(values(results[o.name]), causal);
+		}
+	});
+
+	it('declares FLOAT16 for a float16 model, and onnxruntime agrees', async () => {
+		const patched = patchModelForAttention(buildAttentionModel({ layers: 2, style: GPT2, floatType: ElemType.FLOAT16 }));
+		expect(patched.outputs.map((o) => o.elemType)).toEqual(['float16', 'float16']);
+		const results = await runModel(patched.bytes);
+		for (const o of patched.outputs) {
+			expect(results[o.name].type).toBe('float16');
+			expectAttention(values(results[o.name]), true, 2e-3);
+		}
+	});
+
+	it('does not add an output twice, so patching a patched model changes nothing', () => {
+		const once = patchModelForAttention(buildAttentionModel({ layers: 2, style: BERT }));
+		const twice = patchModelForAttention(once.bytes);
+		expect(twice.outputs).toEqual(once.outputs);
+		expect(twice.bytes).toEqual(once.bytes);
+		const names = scanModel(twice.bytes).graph.outputs.map((o) => o.name);
+		expect(names.filter((n) => n === once.outputs[0].name)).toHaveLength(1);
+	});
+
+	it('keeps an attention value that is already a graph output and adds the rest', async () => {
+		const original = buildAttentionModel({ layers: 2, style: GPT2 });
+		const [first] = patchModelForAttention(original).outputs;
+		const withFirst = concatBytes([original, ...graphOutputsFragment([{ name: first.name, elemType: ElemType.FLOAT }])]);
+		const patched = patchModelForAttention(withFirst);
+		expect(patched.outputs).toHaveLength(2);
+		const names = scanModel(patched.bytes).graph.outputs.map((o) => o.name);
+		expect(names.filter((n) => n === first.name)).toHaveLength(1);
+		await expect(runModel(patched.bytes)).resolves.toHaveProperty(patched.outputs[1].name);
+	});
+});
+
+describe('patchModelForAttention on a merged decoder (attention inside If branches)', () => {
+	const original = buildMergedDecoder(2);
+	const patched = patchModelForAttention(original);
+
+	it('adds matching outputs to both branches and the If, and If outputs to the graph', () => {
+		expect(patched.outputs).toEqual([
+			{ name: `${ATTENTION_OUTPUT_PREFIX}0`, layer: 0, elemType: 'float32' },
+			{ name: `${ATTENTION_OUTPUT_PREFIX}1`, layer: 1, elemType: 'float32' }
+		]);
+		const model = scanModel(patched.bytes);
+		const ifNode = model.graph.nodes.find((n) => n.opType === 'If');
+		expect(ifNode?.outputs).toEqual(['logits', ...patched.outputs.map((o) => o.name)]);
+		for (const name of ['then_branch', 'else_branch']) {
+			const branch = ifNode && attribute(ifNode, name)?.g;
+			const softmaxOutputs = branch?.nodes.filter((n) => n.opType === 'Softmax').map((n) => n.outputs[0]);
+			expect(branch?.outputs.slice(1).map((o) => o.name)).toEqual(softmaxOutputs);
+		}
+		expect(model.graph.outputs.map((o) => o.name)).toEqual(['logits', ...patched.outputs.map((o) => o.name)]);
+	});
+
+	it('re-encodes only headers: the bytes before the graph are identical and the size grows by a few hundred bytes', () => {
+		const graphStart = scanModel(original).graphFields[0].tagStart;
+		expect(patched.bytes.subarray(0, graphStart)).toEqual(original.subarray(0, graphStart));
+		expect(patched.bytes.length - original.length).toBeLessThan(400);
+	});
+
+	it('runs in onnxruntime; with past length 0 both branches give the same attention', async () => {
+		const withoutCache = await runModel(patched.bytes, standardFeeds(patched.bytes, false));
+		const withCache = await runModel(patched.bytes, standardFeeds(patched.bytes, true));
+		for (const o of patched.outputs) {
+			expectAttention(values(withoutCache[o.name]), true);
+			const a = values(withoutCache[o.name]);
+			const b = values(withCache[o.name]);
+			expect(Math.max(...a.map((x, i) => Math.abs(x - b[i])))).toBeLessThan(1e-6);
+		}
+	});
+});
+
+describe('patchFusedAttentionForQk', () => {
+	it('switches GroupQueryAttention to output its post-softmax probabilities, equal to the unfused model', async () => {
+		const patched = patchFusedAttentionForQk(buildGroupQueryAttentionModel(2));
+		expect(patched.outputs.map((o) => [o.layer, o.elemType])).toEqual([
+			[0, 'float32'],
+			[1, 'float32']
+		]);
+		const gqa = scanModel(patched.bytes).graph.nodes.filter((n) => n.opType === 'GroupQueryAttention');
+		expect(gqa.map((n) => attribute(n, 'qk_output')?.i)).toEqual([2, 2]);
+		expect(gqa.map((n) => n.outputs[3])).toEqual(patched.outputs.map((o) => o.name));
+
+		const fused = await runModel(patched.bytes);
+		const unfused = patchModelForAttention(buildAttentionModel({ layers: 2, style: UNFUSED_GQA }));
+		const reference = await runModel(unfused.bytes);
+		for (const [layer, o] of patched.outputs.entries()) {
+			const a = values(fused[o.name]);
+			const b = values(reference[unfused.outputs[layer].name]);
+			expect(fused[o.name].dims).toEqual([1, HEADS, SEQ, SEQ]);
+			expect(Math.max(...a.map((x, i) => Math.abs(x - b[i])))).toBeLessThan(1e-5);
+		}
+	});
+
+	it('refuses a model without GroupQueryAttention or ONNX Attention', () => {
+		expect(() => patchFusedAttentionForQk(buildAttentionModel({ layers: 1, style: GPT2 }))).toThrow(
+			/No top-level GroupQueryAttention/
+		);
+	});
+});
