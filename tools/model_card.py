@@ -1,0 +1,127 @@
+"""Write static/models/<name>/README.md (the model card) from metrics.json, config.json and the corpus record.
+
+Usage: /usr/bin/python3 tools/model_card.py --name attnscope-gpt2-kjv
+"""
+
+import argparse
+import json
+from pathlib import Path
+
+import torch
+
+ROOT = Path(__file__).resolve().parent.parent
+
+ARCHITECTURE = {
+    "gpt2": ("GPT-2 causal language model (transformers' GPT2LMHeadModel layout, pre-LayerNorm, learned positions, "
+             "tied input/output embeddings)", "n_layer", "n_head", "n_embd", "n_inner", "n_positions"),
+    "bert": ("BERT masked language model (transformers' BertForMaskedLM layout, post-LayerNorm, no pooler, tied "
+             "input/output embeddings)", "num_hidden_layers", "num_attention_heads", "hidden_size",
+             "intermediate_size", "max_position_embeddings"),
+}
+
+
+def data_section(sources: dict) -> list[str]:
+    split = sources["split"]
+    lines = ["## Data", "", "| source | Debian package | licence | documents | characters |", "|---|---|---|---|---|"]
+    for info in (v for k, v in sources.items() if k != "split"):
+        lines.append(f"| {info['title']} | {info['package']} | {info['licence']} | {info['documents']} | {info['chars']:,} |")
+    lines += ["", "Left out on purpose: GCIDE (dict-gcide, GPL-2+) and the fortune files (quotations of many authors "
+              "with no stated licence), so that the weights derive from public-domain text only.", "",
+              f"Cleaning (tools/corpus.py): KJV verse numbers and chapter headings removed, one document per chapter; "
+              f"dictionary entries with cross-reference braces, underscores and pronunciation lines removed, typographic "
+              f"quotes made ASCII, wrapped lines joined. Documents shuffled deterministically (seed {split['seed']}) and "
+              f"split {split['train_documents']} train / {split['valid_documents']} validation documents "
+              f"({split['train_chars']:,} / {split['valid_chars']:,} characters)."]
+    return lines
+
+
+def architecture_section(kind: str, config: dict, metrics: dict, onnx_bytes: int) -> list[str]:
+    title, layers, heads, width, inner, positions = ARCHITECTURE[kind]
+    return ["## Architecture", "", title + ".", "",
+            f"{config[layers]} layers × {config[heads]} heads, hidden size {config[width]} (head size "
+            f"{config[width] // config[heads]}), MLP {config[inner]}, {config[positions]} positions, vocabulary "
+            f"{config['vocab_size']}: {metrics['training']['params']:,} parameters, float32. "
+            f"onnx/model.onnx is {onnx_bytes / 1e6:.2f} MB (opset 14, the tied embedding stored once).", "",
+            "Tokenizer: byte-level BPE (GPT-2 pre-tokenisation and byte alphabet) trained on the training split by "
+            "tools/bpe.py; special tokens take the first ids. Any unicode text round-trips."]
+
+
+def training_section(metrics: dict) -> list[str]:
+    t = metrics["training"]
+    return ["## Training", "", "```", t["command"], "```", "",
+            f"{t['steps']} steps of {t['batch']} windows × {t['context']} tokens ({t['train_tokens_seen']:,} tokens "
+            f"seen), AdamW (β 0.9/0.98, weight decay 0.01 on matrices), linear warm-up then cosine decay to 10%, "
+            f"gradient clipping 1.0, no dropout, seed 1234. Wall time {t['wall_s'] / 60:.1f} min on a shared "
+            f"2-core CPU (PyTorch {torch.__version__}, 2 threads)."]
+
+
+def evaluation_section(kind: str, metrics: dict) -> list[str]:
+    v = metrics["validation"]
+    m, u = v["model"], v["unigram_baseline"]
+    lines = ["## Evaluation (tools/evaluate.py, figures in metrics.json)", ""]
+    if kind == "gpt2":
+        lines += ["| on the validation split | this model | unigram baseline |", "|---|---|---|",
+                  f"| cross-entropy (nats/token) | {m['loss']:.3f} | {u['loss']:.3f} |",
+                  f"| perplexity | {m['perplexity']:.1f} | {u['perplexity']:.1f} |",
+                  "", f"{m['tokens']:,} predicted tokens in non-overlapping 256-token windows."]
+    else:
+        lines += ["| on the validation split | this model | unigram baseline |", "|---|---|---|",
+                  f"| masked-token top-1 accuracy | {m['top1']:.1%} | {u['top1']:.1%} |",
+                  f"| masked-token cross-entropy (nats) | {m['loss']:.3f} | {u['loss']:.3f} |",
+                  "", f"{m['tokens']:,} masked tokens (15%, 80/10/10 rule, fixed seed) in non-overlapping windows; "
+                  "the baseline always predicts the most frequent training token."]
+    lines += ["", "The unigram baseline predicts every token from its training-split frequency (add-one smoothed)."]
+    return lines
+
+
+def heads_section(kind: str, metrics: dict) -> list[str]:
+    p = metrics["previous_token"]
+    best = p["best"]
+    lines = ["## Heads (measured in PyTorch on held-out text)", "",
+             f"- Previous-token head: layer {best['layer']}, head {best['head']} (0-based) puts on average "
+             f"{best['score']:.3f} of its attention on the previous token ({p['text']})."]
+    if kind == "gpt2":
+        i = metrics["induction"]
+        b = i["best_layer_ge_1"]
+        lines.append(f"- Induction: on {i['text']}, layer {b['layer']}, head {b['head']} attends from second-copy "
+                     f"tokens to the token after their first occurrence with mean weight {b['score']:.3f} "
+                     f"(chance, uniform over the prefix: {i['chance']:.3f}).")
+    lines += ["", "Per-head score matrices ([layer][head]) are in metrics.json."]
+    return lines
+
+
+def render(name: str) -> str:
+    folder = ROOT / "static" / "models" / name
+    metrics = json.loads((folder / "metrics.json").read_text())
+    config = json.loads((folder / "config.json").read_text())
+    sources = json.loads((ROOT / "tools" / "data" / "sources.json").read_text())
+    kind = metrics["model"]
+    onnx_bytes = (folder / "onnx" / "model.onnx").stat().st_size
+    purpose = "next-token prediction" if kind == "gpt2" else "masked-token prediction"
+    lines = [f"# {name}", "",
+             f"A small {kind.upper() if kind == 'bert' else 'GPT-2'} ({purpose}) trained by the attnscope project on "
+             "public-domain English (King James Bible, The Devil's Dictionary, The Jargon File), bundled with the app "
+             "so attention can be shown offline. It is a teaching and visualisation model: its text is "
+             "archaic and often wrong; do not use it for anything else.", ""]
+    lines += data_section(sources) + [""] + architecture_section(kind, config, metrics, onnx_bytes) + [""]
+    lines += training_section(metrics) + [""] + evaluation_section(kind, metrics) + [""]
+    lines += heads_section(kind, metrics) + [""]
+    lines += ["## Files", "",
+              "config.json, tokenizer.json, tokenizer_config.json (loaded by @huggingface/transformers), onnx/model.onnx, "
+              "reference.json (attention of the PyTorch model for three texts, which the app's engine must reproduce), "
+              "metrics.json.", "",
+              "## Reproduce", "", "`tools/make_bundled_models.sh` (see tools/README.md, section Bundled models).", ""]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--name", required=True)
+    args = ap.parse_args()
+    path = ROOT / "static" / "models" / args.name / "README.md"
+    path.write_text(render(args.name))
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
