@@ -48,3 +48,8 @@ export const DEFAULT_STATE: Readonly<UrlState> = Object.freeze({
 export function defaultState(): UrlState {
 	return { ...DEFAULT_STATE };
 }
+
+/** A plain, independent copy (also of a Svelte $state proxy), e.g. to encode a state as it was at one moment. */
+export function copyState(state: UrlState): UrlState {
+	return { ...state, heads: state.heads === 'all' ? 'all' : [...state.heads] };
+}

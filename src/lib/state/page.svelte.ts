@@ -1,0 +1,307 @@
+/**
+ * The page's state: what the URL carries (text, model, view, selection), the loaded model, load progress, the latest
+ * analysis, errors and notices. The page component only binds controls to it and feeds the views from it.
+ */
+import type {
+	AnalysisResult,
+	BackendPreference,
+	FileProgress,
+	LoadOptions,
+	ModelInfo,
+	ModelSource
+} from '$lib/engine/protocol';
+import { isForeignSource, parseModelRef } from '$lib/models';
+import { decodePermalink, encodePermalink } from '$lib/permalink/codec';
+import { copyState, defaultState, type UrlState } from '$lib/permalink/state';
+import { validateAgainstModel, validateAgainstTokens } from '$lib/permalink/validate';
+
+/** Wait after the last keystroke before re-analysing: typing stays fluid, results follow within a blink. */
+export const TYPING_DEBOUNCE_MS = 250;
+
+/** The engine as the page uses it (EngineClient satisfies it; tests pass a fake). */
+export interface AttentionEngine {
+	load(source: ModelSource, options: LoadOptions, onProgress?: (progress: FileProgress) => void): Promise<ModelInfo>;
+	analyse(text: string): Promise<AnalysisResult>;
+}
+
+/** The browser's address bar as the page uses it (SvelteKit's shallow routing in the app; a fake in tests). */
+export interface AddressBar {
+	/** The current fragment, '#…' or ''. */
+	readonly fragment: string;
+	readonly origin: string;
+	push(fragment: string): void;
+	replace(fragment: string): void;
+}
+
+/** The selection a user changes with the view controls; everything in UrlState except what loads or analyses. */
+export type Selection = Omit<UrlState, 'text' | 'model' | 'backend'>;
+
+/** Changes worth a Back step get a history entry; finer ones (token, options) only update the current entry. */
+const PUSHED_FIELDS: ReadonlySet<keyof Selection> = new Set(['view', 'layer', 'heads', 'heatmapHead']);
+
+export type LoadPhase = 'idle' | 'loading' | 'ready' | 'failed';
+
+export interface ForeignModelQuestion {
+	model: string;
+	host: string;
+}
+
+export class PageState {
+	/** The state a permalink holds. */
+	linked = $state<UrlState>(defaultState());
+	phase = $state<LoadPhase>('idle');
+	/** The model whose attention is on screen (or about to be). */
+	model = $state.raw<ModelInfo | null>(null);
+	/** One entry per file of the model being downloaded, in the order they started. */
+	files = $state<FileProgress[]>([]);
+	result = $state.raw<AnalysisResult | null>(null);
+	analysing = $state(false);
+	/** The last failure, shown until something succeeds; the previous result stays visible meanwhile. */
+	error = $state<string | null>(null);
+	/** A link asks for a model from another host: the user confirms before anything downloads. */
+	question = $state<ForeignModelQuestion | null>(null);
+
+	#linkNotices = $state<string[]>([]);
+	#modelNotices = $state<string[]>([]);
+	#resultNotices = $state<string[]>([]);
+	#shareNotices = $state<string[]>([]);
+	notices = $derived([...this.#linkNotices, ...this.#modelNotices, ...this.#resultNotices, ...this.#shareNotices]);
+
+	readonly #engine: AttentionEngine;
+	readonly #address: AddressBar;
+	#typingTimer: ReturnType<typeof setTimeout> | undefined;
+	/** Model and backend of the latest load request, to tell whether a restored state needs a new load. */
+	#requested: { model: string; backend: BackendPreference } | null = null;
+	#loadRequest = 0;
+	#analysisRequest = 0;
+	#urlWrites: Promise<void> = Promise.resolve();
+
+	constructor(engine: AttentionEngine, address: AddressBar) {
+		this.#engine = engine;
+		this.#address = address;
+	}
+
+	/** Opens the page from the current URL (a permalink, or nothing: the sample text with the bundled model). */
+	async open(): Promise<void> {
+		await this.#restore({ fromLink: this.#address.fragment.length > 1 });
+	}
+
+	/** Back/Forward: show the state the URL now holds. */
+	async restoreFromAddress(): Promise<void> {
+		await this.#restore({ fromLink: true });
+	}
+
+	setText(text: string): void {
+		this.linked.text = text;
+		clearTimeout(this.#typingTimer);
+		this.#typingTimer = setTimeout(() => {
+			this.#writeAddress('replace');
+			void this.#analyse();
+		}, TYPING_DEBOUNCE_MS);
+	}
+
+	select(change: Partial<Selection>): void {
+		const fields = Object.keys(change) as (keyof Selection)[];
+		Object.assign(this.linked, change);
+		this.#writeAddress(fields.some((field) => PUSHED_FIELDS.has(field)) ? 'push' : 'replace');
+	}
+
+	/** The user typed a model reference and pressed "Load model": no question asked, they chose it. */
+	async loadModel(model: string): Promise<void> {
+		await this.#switchModel(model, this.linked.backend);
+	}
+
+	async setBackend(backend: BackendPreference): Promise<void> {
+		await this.#switchModel(this.linked.model, backend);
+	}
+
+	async confirmForeignModel(): Promise<void> {
+		const question = this.question;
+		if (!question) return;
+		this.question = null;
+		await this.#load(question.model, this.linked.backend);
+	}
+
+	/** The user declined a link's foreign model: show the link's text with the bundled model instead. */
+	async declineForeignModel(): Promise<void> {
+		if (!this.question) return;
+		this.question = null;
+		this.linked.model = defaultState().model;
+		this.#writeAddress('replace');
+		await this.#load(this.linked.model, this.linked.backend);
+	}
+
+	/** The full URL of the current state, for "Copy link". */
+	async shareableLink(pageUrl: string): Promise<string> {
+		const { fragment, notices } = await encodePermalink(copyState(this.linked));
+		this.#shareNotices = notices;
+		return `${pageUrl.replace(/#.*$/, '')}${fragment}`;
+	}
+
+	dispose(): void {
+		clearTimeout(this.#typingTimer);
+	}
+
+	async #restore({ fromLink }: { fromLink: boolean }): Promise<void> {
+		clearTimeout(this.#typingTimer);
+		const { state, notices } = await decodePermalink(this.#address.fragment, this.#address.origin);
+		const textChanged = state.text !== this.linked.text;
+		this.linked = state;
+		this.#linkNotices = notices;
+		// A link with mistakes is rewritten to what is actually shown, so copying the address gives a valid link.
+		if (notices.length > 0) this.#writeAddress('replace');
+
+		const needsLoad =
+			this.#requested === null || this.#requested.model !== state.model || this.#requested.backend !== state.backend;
+		if (needsLoad) {
+			await this.#loadFromLink(state.model, state.backend, fromLink);
+			return;
+		}
+		// Same model: re-check the selection against it, and re-analyse only if the text differs.
+		if (this.model) this.#checkAgainstModel(this.model);
+		if (textChanged) await this.#analyse();
+		else if (this.result) this.#checkAgainstTokens(this.result);
+	}
+
+	async #loadFromLink(model: string, backend: BackendPreference, fromLink: boolean): Promise<void> {
+		const source = parseModelRef(model, this.#address.origin);
+		if (fromLink && source && isForeignSource(source, this.#address.origin)) {
+			// Nothing on screen may belong to another model while the question is open, and any later state reloads.
+			this.question = { model, host: hostOf(source) };
+			this.#requested = null;
+			this.#loadRequest++;
+			this.#analysisRequest++;
+			this.phase = 'idle';
+			this.model = null;
+			this.result = null;
+			this.#resultNotices = [];
+			return;
+		}
+		this.question = null;
+		await this.#load(model, backend);
+	}
+
+	async #switchModel(model: string, backend: BackendPreference): Promise<void> {
+		const trimmed = model.trim();
+		if (parseModelRef(trimmed, this.#address.origin) === null) {
+			this.error = `"${trimmed}" is not a model: give a Hub id like Xenova/gpt2 or the http(s) URL of a model folder.`;
+			return;
+		}
+		this.question = null;
+		this.linked.model = trimmed;
+		this.linked.backend = backend;
+		this.#writeAddress('push');
+		await this.#load(trimmed, backend);
+	}
+
+	async #load(model: string, backend: BackendPreference): Promise<void> {
+		const source = parseModelRef(model, this.#address.origin);
+		if (!source) return; // decode and #switchModel only let valid references through
+		const request = ++this.#loadRequest;
+		this.#requested = { model, backend };
+		this.phase = 'loading';
+		this.files = [];
+		this.error = null;
+		let info: ModelInfo;
+		try {
+			info = await this.#engine.load(source, { backend }, (progress) => {
+				if (request === this.#loadRequest) this.#recordProgress(progress);
+			});
+		} catch (error) {
+			if (request !== this.#loadRequest || errorCode(error) === 'cancelled') return;
+			this.phase = 'failed';
+			this.error = errorMessage(error);
+			return;
+		}
+		if (request !== this.#loadRequest) return;
+		this.phase = 'ready';
+		this.model = info;
+		// The old model's attention would be mislabelled under the new model's name.
+		this.result = null;
+		this.#resultNotices = [];
+		this.#checkAgainstModel(info);
+		await this.#analyse();
+	}
+
+	async #analyse(): Promise<void> {
+		clearTimeout(this.#typingTimer);
+		if (this.phase !== 'ready') return; // the load in progress analyses when it finishes
+		const request = ++this.#analysisRequest;
+		this.analysing = true;
+		try {
+			const result = await this.#engine.analyse(this.linked.text);
+			if (request !== this.#analysisRequest) return;
+			this.result = result;
+			this.error = null;
+			this.#resultNotices = [
+				...(result.truncatedFrom === undefined
+					? []
+					: [
+							`Kept ${result.tokens.length} of ${result.truncatedFrom} tokens: the model reads at most ${this.model?.maxTokens ?? result.tokens.length}.`
+						]),
+				...result.notices
+			];
+			this.#checkAgainstTokens(result);
+		} catch (error) {
+			// A newer request superseded this one: its result is on the way, so nothing stale is shown.
+			if (request !== this.#analysisRequest || errorCode(error) === 'cancelled') return;
+			this.error = errorMessage(error);
+		} finally {
+			if (request === this.#analysisRequest) this.analysing = false;
+		}
+	}
+
+	#checkAgainstModel(info: ModelInfo): void {
+		const { state, notices } = validateAgainstModel(this.linked, info);
+		this.#modelNotices = [...info.notices, ...notices];
+		if (notices.length > 0) {
+			this.linked = state;
+			this.#writeAddress('replace');
+		}
+	}
+
+	#checkAgainstTokens(result: AnalysisResult): void {
+		const { state, notices } = validateAgainstTokens(this.linked, result.tokens.length);
+		if (notices.length === 0) return;
+		this.linked = state;
+		this.#resultNotices = [...this.#resultNotices, ...notices];
+		this.#writeAddress('replace');
+	}
+
+	#recordProgress(progress: FileProgress): void {
+		const index = this.files.findIndex((file) => file.file === progress.file);
+		if (index === -1) this.files.push(progress);
+		else this.files[index] = progress;
+	}
+
+	/** Writes happen in call order, each with the state as it was when asked, so Back steps match what was shown. */
+	#writeAddress(mode: 'push' | 'replace'): void {
+		const snapshot = copyState(this.linked);
+		this.#urlWrites = this.#urlWrites
+			.then(async () => {
+				const { fragment, notices } = await encodePermalink(snapshot);
+				this.#shareNotices = notices;
+				if (fragment === this.#address.fragment) return;
+				if (mode === 'push') this.#address.push(fragment);
+				else this.#address.replace(fragment);
+			})
+			.catch((error: unknown) => {
+				this.error = `Could not update the address bar: ${errorMessage(error)}`;
+			});
+	}
+}
+
+function hostOf(source: ModelSource): string {
+	return source.kind === 'url' ? new URL(source.url).host : 'huggingface.co';
+}
+
+/** EngineError carries a code; anything else thrown has none. */
+function errorCode(error: unknown): string | undefined {
+	return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string'
+		? error.code
+		: undefined;
+}
+
+function errorMessage(error: unknown): string {
+	return error instanceof Error ? error.message : String(error);
+}
