@@ -19,7 +19,6 @@ function streamed(chunks: Uint8Array[], headers: Record<string, string> = {}): F
 async function download(fetch: FetchFunction): Promise<{ bytes: Uint8Array; reports: FileProgress[] }> {
 	const reports: FileProgress[] = [];
 	const bytes = await fetchBytes('http://x/onnx/model.onnx', 'onnx/model.onnx', {
-		signal: new AbortController().signal,
 		onProgress: (p) => reports.push(p),
 		fetch
 	});

@@ -4,7 +4,7 @@
 import { HttpStatusError } from './failure';
 import type { FileProgress } from './protocol';
 
-export type FetchFunction = (url: string, init: RequestInit) => Promise<Response>;
+export type FetchFunction = (input: string | URL, init?: RequestInit) => Promise<Response>;
 
 /** Progress messages cross to the page; a few per second is smooth enough and cheap. */
 const PROGRESS_INTERVAL_MS = 100;
@@ -22,9 +22,11 @@ function concat(chunks: readonly Uint8Array[], length: number): Uint8Array {
 export async function fetchBytes(
 	url: string,
 	file: string,
-	options: { signal: AbortSignal; onProgress: (progress: FileProgress) => void; fetch: FetchFunction }
+	options: { onProgress: (progress: FileProgress) => void; fetch: FetchFunction }
 ): Promise<Uint8Array> {
-	const response = await options.fetch(url, { signal: options.signal });
+	// The caller's fetch carries the abort signal (one per load, shared with transformers.js).
+	const { fetch: fetchFile } = options;
+	const response = await fetchFile(url);
 	if (!response.ok) throw new HttpStatusError(response.status, url);
 	const declared = Number(response.headers.get('content-length'));
 	const total = Number.isFinite(declared) && declared > 0 ? declared : 0;

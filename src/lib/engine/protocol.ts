@@ -45,6 +45,8 @@ export interface AnalysisResult {
 	/** Token count before truncation to the model's context, when the text was truncated. */
 	truncatedFrom?: number;
 	timings: { tokenizeMs: number; forwardMs: number };
+	/** Things that changed since the model was loaded (e.g. the WebGPU device was lost and WASM took over). */
+	notices: string[];
 }
 
 export type ErrorCode =
@@ -58,10 +60,21 @@ export type ErrorCode =
 	| 'empty-text'
 	| 'cancelled'
 	| 'backend'
+	/** The worker died; it was restarted and the last model reloaded, but this request was lost. */
+	| 'crashed'
 	| 'internal';
+
+/** Where the worker finds what it needs; sent once, before any other request. */
+export interface EngineSettings {
+	/** Absolute URL of the folder serving onnxruntime-web's .wasm files (the app's own /ort/, never a CDN). */
+	ortWasmUrl: string;
+	/** Host that Hub ids resolve against, e.g. https://huggingface.co/ (tests point it at a loopback server). */
+	hubHost: string;
+}
 
 /** Page → worker. */
 export type EngineRequest =
+	| { type: 'configure'; settings: EngineSettings }
 	| { type: 'load'; requestId: number; source: ModelSource; options: LoadOptions }
 	| { type: 'analyse'; requestId: number; text: string }
 	| { type: 'cancel'; requestId: number };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectTokenStyle, displayToken } from './tokens';
+import { detectTokenStyle, displayToken, truncateTokens } from './tokens';
 
 describe('displayToken', () => {
 	it('decodes byte-level BPE: spaces, newlines and multi-byte characters', () => {
@@ -37,5 +37,21 @@ describe('detectTokenStyle', () => {
 		expect(detectTokenStyle(['▁the', '▁a', '<0x0A>'])).toBe('sentencepiece');
 		expect(detectTokenStyle(['[CLS]', 'play', '##ing', '##s'])).toBe('wordpiece');
 		expect(detectTokenStyle(['a', 'b'])).toBe('plain');
+	});
+});
+
+describe('truncateTokens', () => {
+	const special = (id: number) => id >= 100;
+
+	it('keeps the closing special tokens and cuts the text before them', () => {
+		expect(truncateTokens([101, 1, 2, 3, 4, 102], 4, special)).toEqual([101, 1, 2, 102]);
+	});
+
+	it('cuts plainly when the sequence does not end in a special token', () => {
+		expect(truncateTokens([1, 2, 3, 4], 2, special)).toEqual([1, 2]);
+	});
+
+	it('leaves short sequences alone', () => {
+		expect(truncateTokens([101, 1, 102], 8, special)).toEqual([101, 1, 102]);
 	});
 });

@@ -96,3 +96,14 @@ export function displayToken(raw: string, style: TokenStyle): string {
 			return raw;
 	}
 }
+
+/**
+ * Cuts `ids` to `maxTokens`, keeping the special tokens that close the sequence (BERT's [SEP]) so the model
+ * still sees the frame it was trained on; the text in between loses its end.
+ */
+export function truncateTokens(ids: readonly number[], maxTokens: number, isSpecial: (id: number) => boolean): number[] {
+	if (ids.length <= maxTokens) return [...ids];
+	let closing = 0;
+	while (closing < maxTokens - 1 && isSpecial(ids[ids.length - 1 - closing])) closing++;
+	return [...ids.slice(0, maxTokens - closing), ...ids.slice(ids.length - closing)];
+}

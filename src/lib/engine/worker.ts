@@ -1,0 +1,103 @@
+/**
+ * Module Web Worker entry: owns the loaded model and answers the page's requests one at a time, in order
+ * (protocol.ts). Every request gets exactly one final answer: ready, result or a typed error.
+ */
+import { classifyError } from './errors';
+import { EngineFailure } from './failure';
+import { loadModel } from './loader';
+import type { EngineModel } from './model';
+import type { EngineRequest, EngineResponse, EngineSettings, LoadOptions, ModelSource } from './protocol';
+import { JobQueue } from './queue';
+import { applyRuntimeSettings } from './runtime-env';
+
+type WorkerJob =
+	| { kind: 'load'; requestId: number; source: ModelSource; options: LoadOptions }
+	| { kind: 'analyse'; requestId: number; text: string };
+
+const queue = new JobQueue<WorkerJob>();
+let settings: EngineSettings | undefined;
+let model: EngineModel | undefined;
+let running: { job: WorkerJob; abort: AbortController } | undefined;
+
+function send(response: EngineResponse, transfer: Transferable[] = []): void {
+	postMessage(response, { transfer });
+}
+
+function sendError(requestId: number, error: unknown): void {
+	const { code, message } = classifyError(error);
+	send({ type: 'error', requestId, code, message });
+}
+
+function cancelled(job: WorkerJob): void {
+	const message = job.kind === 'analyse' ? 'Superseded by a newer text.' : 'Superseded or cancelled.';
+	send({ type: 'error', requestId: job.requestId, code: 'cancelled', message });
+}
+
+async function runLoad(job: Extract<WorkerJob, { kind: 'load' }>, signal: AbortSignal): Promise<void> {
+	if (!settings) throw new EngineFailure('internal', 'The engine was not configured before loading.');
+	const loaded = await loadModel({
+		source: job.source,
+		options: job.options,
+		settings,
+		signal,
+		onProgress: (progress) => send({ type: 'progress', requestId: job.requestId, progress })
+	});
+	// Swap only on success: after any failure the previous model keeps working.
+	const previous = model;
+	model = loaded;
+	send({ type: 'ready', requestId: job.requestId, model: loaded.info });
+	await previous?.release();
+}
+
+async function runAnalyse(job: Extract<WorkerJob, { kind: 'analyse' }>, signal: AbortSignal): Promise<void> {
+	if (!model) throw new EngineFailure('internal', 'No model is loaded.');
+	const result = await model.analyse(job.text);
+	// A run cannot be interrupted; a cancel that arrived meanwhile still wins.
+	signal.throwIfAborted();
+	send({ type: 'result', requestId: job.requestId, result }, [result.attention.data.buffer]);
+}
+
+async function drain(): Promise<void> {
+	if (running) return;
+	for (let job = queue.next(); job; job = queue.next()) {
+		const abort = new AbortController();
+		running = { job, abort };
+		try {
+			await (job.kind === 'load' ? runLoad(job, abort.signal) : runAnalyse(job, abort.signal));
+		} catch (error) {
+			sendError(job.requestId, error);
+		} finally {
+			running = undefined;
+		}
+	}
+}
+
+function enqueue(job: WorkerJob): void {
+	queue.push(job).forEach(cancelled);
+	// A new model choice also stops a download that is still running.
+	if (job.kind === 'load' && running?.job.kind === 'load') running.abort.abort();
+	void drain();
+}
+
+function handle(request: EngineRequest): void {
+	switch (request.type) {
+		case 'configure':
+			settings = request.settings;
+			applyRuntimeSettings(settings);
+			return;
+		case 'load':
+			return enqueue({ kind: 'load', requestId: request.requestId, source: request.source, options: request.options });
+		case 'analyse':
+			return enqueue({ kind: 'analyse', requestId: request.requestId, text: request.text });
+		case 'cancel': {
+			const waiting = queue.remove(request.requestId);
+			if (waiting) cancelled(waiting);
+			else if (running?.job.requestId === request.requestId) running.abort.abort();
+		}
+	}
+}
+
+// onnxruntime-web starts its WASM threads from this same script (named "em-pthread…"); those must not answer the page.
+if (!self.name.startsWith('em-pthread')) {
+	addEventListener('message', (event: MessageEvent<EngineRequest>) => handle(event.data));
+}
