@@ -1,0 +1,168 @@
+/**
+ * The page's handle on the engine worker: promises over the message protocol, progress callbacks, and a
+ * worker that comes back (with the last model reloaded) when it crashes.
+ */
+import { asset } from '$app/paths';
+import type {
+	AnalysisResult,
+	EngineRequest,
+	EngineResponse,
+	EngineSettings,
+	ErrorCode,
+	FileProgress,
+	LoadOptions,
+	ModelInfo,
+	ModelSource
+} from './protocol';
+
+export class EngineError extends Error {
+	override name = 'EngineError';
+	readonly code: ErrorCode;
+
+	constructor(code: ErrorCode, message: string) {
+		super(message);
+		this.code = code;
+	}
+}
+
+export interface EngineClientOptions {
+	createWorker?: () => Worker;
+	/** Defaults to https://huggingface.co/. */
+	hubHost?: string;
+}
+
+type Pending =
+	| { kind: 'load'; resolve: (info: ModelInfo) => void; reject: (error: EngineError) => void; onProgress?: (p: FileProgress) => void }
+	| { kind: 'analyse'; resolve: (result: AnalysisResult) => void; reject: (error: EngineError) => void };
+
+interface LoadedModel {
+	source: ModelSource;
+	options: LoadOptions;
+}
+
+const HUB_HOST = 'https://huggingface.co/';
+/** A model that crashes the worker again right after being reloaded is not reloaded a second time. */
+const MAX_RELOADS_WITHOUT_SUCCESS = 1;
+
+function createEngineWorker(): Worker {
+	return new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'attnscope-engine' });
+}
+
+export class EngineClient {
+	readonly #createWorker: () => Worker;
+	readonly #settings: EngineSettings;
+	readonly #pending = new Map<number, Pending>();
+	#worker: Worker;
+	#nextRequestId = 1;
+	#currentLoad: number | undefined;
+	#loaded: LoadedModel | undefined;
+	#reloadsWithoutSuccess = 0;
+
+	constructor(options: EngineClientOptions = {}) {
+		this.#createWorker = options.createWorker ?? createEngineWorker;
+		this.#settings = {
+			// Absolute, so the worker resolves it the same wherever the app is served from (base path included).
+			ortWasmUrl: new URL(asset('/ort/'), self.location.href).href,
+			hubHost: options.hubHost ?? HUB_HOST
+		};
+		this.#worker = this.#startWorker();
+	}
+
+	load(source: ModelSource, options: LoadOptions, onProgress?: (p: FileProgress) => void): Promise<ModelInfo> {
+		return new Promise((resolve, reject) => {
+			const requestId = this.#nextRequestId++;
+			this.#currentLoad = requestId;
+			this.#pending.set(requestId, {
+				kind: 'load',
+				resolve: (info) => {
+					this.#loaded = { source, options };
+					resolve(info);
+				},
+				reject,
+				onProgress
+			});
+			this.#post({ type: 'load', requestId, source, options });
+		});
+	}
+
+	/** Rejects with EngineError; code 'cancelled' when a newer call superseded this one before it ran. */
+	analyse(text: string): Promise<AnalysisResult> {
+		return new Promise((resolve, reject) => {
+			const requestId = this.#nextRequestId++;
+			this.#pending.set(requestId, { kind: 'analyse', resolve, reject });
+			this.#post({ type: 'analyse', requestId, text });
+		});
+	}
+
+	cancelLoad(): void {
+		if (this.#currentLoad !== undefined && this.#pending.has(this.#currentLoad)) {
+			this.#post({ type: 'cancel', requestId: this.#currentLoad });
+		}
+	}
+
+	dispose(): void {
+		this.#worker.terminate();
+		this.#rejectAll(new EngineError('cancelled', 'The engine was shut down.'));
+	}
+
+	#post(request: EngineRequest): void {
+		this.#worker.postMessage(request);
+	}
+
+	#startWorker(): Worker {
+		const worker = this.#createWorker();
+		worker.addEventListener('message', (event: MessageEvent<EngineResponse>) => this.#receive(event.data));
+		worker.addEventListener('error', (event) => {
+			event.preventDefault();
+			this.#restartAfterCrash(event.message || 'the engine worker crashed');
+		});
+		worker.postMessage({ type: 'configure', settings: this.#settings } satisfies EngineRequest);
+		return worker;
+	}
+
+	#receive(response: EngineResponse): void {
+		const pending = this.#pending.get(response.requestId);
+		if (!pending) return;
+		switch (response.type) {
+			case 'progress':
+				if (pending.kind === 'load') pending.onProgress?.(response.progress);
+				return;
+			case 'ready':
+				this.#pending.delete(response.requestId);
+				this.#reloadsWithoutSuccess = 0;
+				if (pending.kind === 'load') pending.resolve(response.model);
+				return;
+			case 'result':
+				this.#pending.delete(response.requestId);
+				this.#reloadsWithoutSuccess = 0;
+				if (pending.kind === 'analyse') pending.resolve(response.result);
+				return;
+			case 'error':
+				this.#pending.delete(response.requestId);
+				pending.reject(new EngineError(response.code, response.message));
+		}
+	}
+
+	#rejectAll(error: EngineError): void {
+		const pending = [...this.#pending.values()];
+		this.#pending.clear();
+		for (const request of pending) request.reject(error);
+	}
+
+	/** The worker is gone with its model: start a new one, reload the last model, fail what was in flight. */
+	#restartAfterCrash(reason: string): void {
+		this.#worker.terminate();
+		this.#worker = this.#startWorker();
+		const reload = this.#loaded && this.#reloadsWithoutSuccess < MAX_RELOADS_WITHOUT_SUCCESS ? this.#loaded : undefined;
+		this.#rejectAll(
+			new EngineError('crashed', `The engine crashed (${reason}) and was restarted${reload ? '; the model is being reloaded' : ''}.`)
+		);
+		if (reload) {
+			this.#reloadsWithoutSuccess++;
+			// Reloaded quietly; a request sent meanwhile queues behind it in the worker.
+			this.load(reload.source, reload.options).catch(() => {
+				this.#loaded = undefined;
+			});
+		}
+	}
+}
