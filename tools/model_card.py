@@ -46,13 +46,14 @@ def architecture_section(kind: str, config: dict, metrics: dict, onnx_bytes: int
             "tools/bpe.py; special tokens take the first ids. Any unicode text round-trips."]
 
 
-def training_section(metrics: dict) -> list[str]:
+def training_section(metrics: dict, note: str) -> list[str]:
     t = metrics["training"]
     return ["## Training", "", "```", t["command"], "```", "",
             f"{t['steps']} steps of {t['batch']} windows × {t['context']} tokens ({t['train_tokens_seen']:,} tokens "
-            f"seen), AdamW (β 0.9/0.98, weight decay 0.01 on matrices), linear warm-up then cosine decay to 10%, "
-            f"gradient clipping 1.0, no dropout, seed 1234. Wall time {t['wall_s'] / 60:.1f} min on a shared "
-            f"2-core CPU (PyTorch {torch.__version__}, 2 threads)."]
+            f"seen), AdamW (β 0.9/0.98, weight decay 0.01 on matrices), linear warm-up, then cosine decay to 10% of the "
+            f"peak over the run (over the wall-clock budget when --time-budget is given), "
+            f"gradient clipping 1.0, no dropout, seed 1234. Wall time {t['wall_s'] / 60:.1f} min on a 2-core CPU "
+            f"(PyTorch {torch.__version__}){': ' + note if note else '.'}"]
 
 
 def evaluation_section(kind: str, metrics: dict) -> list[str]:
@@ -90,7 +91,7 @@ def heads_section(kind: str, metrics: dict) -> list[str]:
     return lines
 
 
-def render(name: str) -> str:
+def render(name: str, note: str) -> str:
     folder = ROOT / "static" / "models" / name
     metrics = json.loads((folder / "metrics.json").read_text())
     config = json.loads((folder / "config.json").read_text())
@@ -104,7 +105,7 @@ def render(name: str) -> str:
              "so attention can be shown offline. It is a teaching and visualisation model: its text is "
              "archaic and often wrong; do not use it for anything else.", ""]
     lines += data_section(sources) + [""] + architecture_section(kind, config, metrics, onnx_bytes) + [""]
-    lines += training_section(metrics) + [""] + evaluation_section(kind, metrics) + [""]
+    lines += training_section(metrics, note) + [""] + evaluation_section(kind, metrics) + [""]
     lines += heads_section(kind, metrics) + [""]
     lines += ["## Files", "",
               "config.json, tokenizer.json, tokenizer_config.json (loaded by @huggingface/transformers), onnx/model.onnx, "
@@ -117,9 +118,10 @@ def render(name: str) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--name", required=True)
+    ap.add_argument("--note", default="", help="how the training run went, e.g. the load on the machine")
     args = ap.parse_args()
     path = ROOT / "static" / "models" / args.name / "README.md"
-    path.write_text(render(args.name))
+    path.write_text(render(args.name, args.note))
     print(f"wrote {path}")
 
 

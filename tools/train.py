@@ -127,11 +127,18 @@ def evaluate(kind: str, model, stream: torch.Tensor, length: int, masker, batch:
     return {"loss": total / count, "perplexity": math.exp(total / count), "top1": correct / count, "tokens": count}
 
 
-def lr_at(step: int, args) -> float:
-    """Linear warm-up, then cosine decay to 10% of the peak."""
+def progress_at(step: int, elapsed: float, args) -> float:
+    """Fraction of the run done: of the steps, or of the time budget when that runs out first."""
+    fraction = step / args.steps
+    if args.time_budget:
+        fraction = max(fraction, elapsed / args.time_budget)
+    return min(1.0, fraction)
+
+
+def lr_at(step: int, progress: float, args) -> float:
+    """Linear warm-up over the first steps, then cosine decay to 10% of the peak as progress goes to 1."""
     if step < args.warmup:
         return args.lr * (step + 1) / args.warmup
-    progress = (step - args.warmup) / max(1, args.steps - args.warmup)
     return args.lr * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * progress)))
 
 
@@ -156,18 +163,24 @@ def train(args) -> None:
                              {"params": no_decay, "weight_decay": 0.0}], lr=args.lr, betas=(0.9, 0.98))
     gen = torch.Generator().manual_seed(args.seed)
     started = time.time()
+    steps_done = 0
     for step in range(args.steps):
+        progress = progress_at(step, time.time() - started, args)
+        if progress >= 1.0:
+            break
+        lr = lr_at(step, progress, args)
         for group in opt.param_groups:
-            group["lr"] = lr_at(step, args)
+            group["lr"] = lr
         windows = sample_windows(train_stream, args.batch, length, gen)
         loss, _, _ = loss_on(args.kind, model, windows, masker, gen)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
+        steps_done = step + 1
         if step % args.log_every == 0 or step == args.steps - 1:
             elapsed = time.time() - started
-            log(args, {"step": step, "loss": round(float(loss), 4), "lr": round(lr_at(step, args), 6),
+            log(args, {"step": step, "loss": round(float(loss), 4), "lr": round(lr, 6),
                        "elapsed_s": round(elapsed, 1),
                        "tokens_per_s": round((step + 1) * args.batch * length / elapsed, 1)})
         if args.eval_every and step and step % args.eval_every == 0:
@@ -175,8 +188,8 @@ def train(args) -> None:
 
     wall = time.time() - started
     valid = evaluate(args.kind, model, valid_stream, length, masker)
-    record = {"steps": args.steps, "batch": args.batch, "context": args.context, "wall_s": round(wall, 1),
-              "train_tokens_seen": args.steps * args.batch * length, "valid": valid, "params": n_params,
+    record = {"steps": steps_done, "batch": args.batch, "context": args.context, "wall_s": round(wall, 1),
+              "train_tokens_seen": steps_done * args.batch * length, "valid": valid, "params": n_params,
               "command": " ".join(["/usr/bin/python3", "tools/train.py"] + sys.argv[1:])}
     log(args, {"event": "done", **record})
     torch.save({"kind": args.kind, "config": config, "state_dict": model.state_dict(), "training": record}, args.out)
@@ -212,6 +225,8 @@ def parse_args(argv=None):
     ap.add_argument("--context", type=int, default=256)
     ap.add_argument("--dropout", type=float, default=0.0)
     ap.add_argument("--steps", type=int, default=2000)
+    ap.add_argument("--time-budget", type=float, default=0,
+                    help="seconds; when set, the LR schedule follows elapsed time too and training stops at the budget")
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--warmup", type=int, default=100)
