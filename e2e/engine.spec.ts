@@ -110,3 +110,83 @@ for (const fixture of FIXTURES) {
 		});
 	}
 }
+
+test('loads by Hub id and handles empty, long, superseded, failed, cancelled and crashed requests (WASM)', async ({ page, fixtures }) => {
+	const outcomes = await page.evaluate(
+		async ({ origin, owner }) => {
+			const harness = window.engineHarness;
+			if (!harness) throw new Error('The engine harness is not on the page.');
+			let worker: Worker | undefined;
+			const engine = new harness.EngineClient({
+				hubHost: `${origin}/`,
+				createWorker: () => (worker = harness.createEngineWorker())
+			});
+			const outcome = (request: Promise<unknown>) =>
+				request.then(
+					() => 'ok',
+					(error: unknown) => (error instanceof harness.EngineError ? error.code : `not an EngineError: ${String(error)}`)
+				);
+			const options = { backend: 'wasm' } as const;
+
+			const info = await engine.load({ kind: 'hub', id: `${owner}/tiny-gpt2@main` }, options);
+			const empty = await outcome(engine.analyse('  \n'));
+			const long = await engine.analyse('The fox and the dog. '.repeat(20));
+			// Sent together, as while typing: only the newest runs.
+			const typed = await Promise.all(['T', 'Th', 'The'].map((text) => outcome(engine.analyse(text))));
+			const missing = await outcome(engine.load({ kind: 'url', url: `${origin}/no-such-model` }, options));
+			const afterFailedLoad = await outcome(engine.analyse('The previous model still works.'));
+			const cancelledLoad = engine.load({ kind: 'url', url: `${origin}/tiny-bert` }, options);
+			engine.cancelLoad();
+			const cancelled = await outcome(cancelledLoad);
+
+			const inFlight = engine.analyse('The worker dies during this request.');
+			worker?.dispatchEvent(new ErrorEvent('error', { message: 'simulated crash' }));
+			const crashed = await outcome(inFlight);
+			const afterCrash = await engine.analyse('The fox and the dog');
+			engine.dispose();
+			return {
+				info,
+				empty,
+				long: { tokens: long.tokens.length, queries: long.attention.queries, truncatedFrom: long.truncatedFrom },
+				typed,
+				missing,
+				afterFailedLoad,
+				cancelled,
+				crashed,
+				afterCrashIds: afterCrash.tokens.map((t) => t.id)
+			};
+		},
+		{ origin: fixtures.origin, owner: FIXTURE_OWNER }
+	);
+
+	expect(outcomes.info).toMatchObject({ name: `${FIXTURE_OWNER}/tiny-gpt2@main`, backend: 'wasm', maxTokens: 64 });
+	expect(outcomes.empty).toBe('empty-text');
+	expect(outcomes.long).toMatchObject({ tokens: 64, queries: 64 });
+	expect(outcomes.long.truncatedFrom).toBeGreaterThan(64);
+	expect(outcomes.typed).toEqual(['cancelled', 'cancelled', 'ok']);
+	expect(outcomes.missing).toBe('not-found');
+	expect(outcomes.afterFailedLoad).toBe('ok');
+	expect(outcomes.cancelled).toBe('cancelled');
+	expect(outcomes.crashed).toBe('crashed');
+	// The restarted worker reloaded tiny-gpt2 (the cancelled tiny-bert load never became the model).
+	expect(outcomes.afterCrashIds).toEqual(referenceCases('tiny-gpt2')[0].input_ids);
+});
+
+test('loads and analyses without a request leaving 127.0.0.1', async ({ page, fixtures }) => {
+	const requested: string[] = [];
+	const blocked: string[] = [];
+	await page.context().route('**/*', (route) => {
+		const url = new URL(route.request().url());
+		requested.push(url.pathname);
+		if (url.hostname === '127.0.0.1') return route.continue();
+		blocked.push(url.href);
+		return route.abort('blockedbyclient');
+	});
+	await openHarness(page);
+	const run = await loadAndAnalyse(page, { kind: 'url', url: `${fixtures.origin}/tiny-bert` }, 'auto', ['The fox and the dog']);
+	expect(run.analyses).toHaveLength(1);
+	expect(blocked).toEqual([]);
+	// The worker's own requests were seen, so nothing slipped past the route.
+	expect(requested).toContain('/tiny-bert/onnx/model.onnx');
+	expect(requested.some((path) => /^\/ort\/.+\.wasm$/.test(path))).toBe(true);
+});

@@ -44,7 +44,8 @@ const HUB_HOST = 'https://huggingface.co/';
 /** A model that crashes the worker again right after being reloaded is not reloaded a second time. */
 const MAX_RELOADS_WITHOUT_SUCCESS = 1;
 
-function createEngineWorker(): Worker {
+/** The default worker; tests wrap it to reach the Worker object. */
+export function createEngineWorker(): Worker {
 	return new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'attnscope-engine' });
 }
 

@@ -57,18 +57,41 @@ async function runAnalyse(job: Extract<WorkerJob, { kind: 'analyse' }>, signal: 
 	send({ type: 'result', requestId: job.requestId, result }, [result.attention.data.buffer]);
 }
 
+/**
+ * Lets requests already waiting in the event loop reach the queue before the next job starts: a WASM forward
+ * blocks this thread, so texts typed meanwhile arrive together, and only the newest should run.
+ */
+function yieldToEventLoop(): Promise<void> {
+	// A MessageChannel task queues behind the page's messages that are already waiting (same task source).
+	return new Promise((resolve) => {
+		const channel = new MessageChannel();
+		channel.port1.onmessage = () => resolve();
+		channel.port2.postMessage(null);
+	});
+}
+
+let draining = false;
+
 async function drain(): Promise<void> {
-	if (running) return;
-	for (let job = queue.next(); job; job = queue.next()) {
-		const abort = new AbortController();
-		running = { job, abort };
-		try {
-			await (job.kind === 'load' ? runLoad(job, abort.signal) : runAnalyse(job, abort.signal));
-		} catch (error) {
-			sendError(job.requestId, error);
-		} finally {
-			running = undefined;
+	if (draining) return;
+	draining = true;
+	try {
+		for (;;) {
+			await yieldToEventLoop();
+			const job = queue.next();
+			if (!job) return;
+			const abort = new AbortController();
+			running = { job, abort };
+			try {
+				await (job.kind === 'load' ? runLoad(job, abort.signal) : runAnalyse(job, abort.signal));
+			} catch (error) {
+				sendError(job.requestId, error);
+			} finally {
+				running = undefined;
+			}
 		}
+	} finally {
+		draining = false;
 	}
 }
 

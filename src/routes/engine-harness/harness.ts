@@ -1,9 +1,10 @@
 /** Test-only: puts the engine client on window so Playwright can drive the real worker (e2e/engine.spec.ts). */
-import { EngineClient, EngineError } from '$lib/engine/client';
+import { createEngineWorker, EngineClient, EngineError } from '$lib/engine/client';
 
 export interface EngineHarness {
 	EngineClient: typeof EngineClient;
 	EngineError: typeof EngineError;
+	createEngineWorker: typeof createEngineWorker;
 }
 
 declare global {
@@ -13,5 +14,5 @@ declare global {
 }
 
 export function exposeEngineHarness(): void {
-	window.engineHarness = { EngineClient, EngineError };
+	window.engineHarness = { EngineClient, EngineError, createEngineWorker };
 }
