@@ -5,6 +5,7 @@ import { findFusedAttention } from './fused';
 import { ElemType, attribute, scanModel } from './graph';
 import { patchModelForAttention } from './patch';
 import { encodeModel } from './testing/build-model';
+import { thrownBy } from './testing/thrown';
 import {
 	BERT,
 	GPT2,
@@ -24,13 +25,9 @@ function search(bytes: Uint8Array) {
 }
 
 function noAttention(bytes: Uint8Array): NoAttentionError {
-	try {
-		patchModelForAttention(bytes);
-	} catch (error) {
-		if (error instanceof NoAttentionError) return error;
-		throw error;
-	}
-	throw new Error('expected NoAttentionError');
+	const error = thrownBy(() => patchModelForAttention(bytes));
+	expect(error).toBeInstanceOf(NoAttentionError);
+	return error as NoAttentionError;
 }
 
 describe('findAttentionSoftmax', () => {

@@ -12,7 +12,7 @@ import {
 	WIRE_FIXED32,
 	WIRE_LENGTH_DELIMITED,
 	WIRE_VARINT,
-	readFields,
+	FieldReader,
 	readFloat32,
 	readString,
 	readVarints,
@@ -117,14 +117,14 @@ export function readGraphInputs(bytes: Uint8Array): ValueInfo[] {
 
 function readModel(bytes: Uint8Array): OnnxModel {
 	const model: OnnxModel = { irVersion: 0, opsets: [], graph: emptyGraph(), graphFields: [], functions: [] };
-	for (const f of readFields(bytes)) {
+	for (const f = new FieldReader(bytes); f.next(); ) {
 		switch (f.number) {
 			case 1:
 				model.irVersion = expectVarint(f, 'ModelProto.ir_version');
 				break;
 			case 7:
 				expectPayload(f, 'ModelProto.graph');
-				model.graphFields.push(f);
+				model.graphFields.push(f.field());
 				if (model.graphFields.length === 1) model.graph = readGraph(bytes, f);
 				else mergeGraph(model.graph, readGraph(bytes, f));
 				break;
@@ -156,10 +156,10 @@ function mergeGraph(into: OnnxGraph, from: OnnxGraph): void {
 
 function readGraph(bytes: Uint8Array, graphField: Field): OnnxGraph {
 	const graph = emptyGraph();
-	for (const f of readFields(bytes, graphField.start, graphField.end)) {
+	for (const f = new FieldReader(bytes, graphField.start, graphField.end); f.next(); ) {
 		switch (f.number) {
 			case 1:
-				graph.nodes.push(readNode(bytes, expectPayload(f, 'NodeProto'), graph.nodes.length));
+				graph.nodes.push(readNode(bytes, expectPayload(f, 'NodeProto').field(), graph.nodes.length));
 				break;
 			case 2:
 				graph.name = readString(bytes, expectPayload(f, 'GraphProto.name'));
@@ -180,7 +180,7 @@ function readGraph(bytes: Uint8Array, graphField: Field): OnnxGraph {
 				break;
 			case 15: {
 				// SparseTensorProto.values (1) carries the name.
-				for (const v of readFields(bytes, expectPayload(f, 'GraphProto.sparse_initializer').start, f.end)) {
+				for (const v = new FieldReader(bytes, expectPayload(f, 'GraphProto.sparse_initializer').start, f.end); v.next(); ) {
 					if (v.number !== 1) continue;
 					const tensor = readTensorHeader(bytes, expectPayload(v, 'SparseTensorProto.values'));
 					graph.initializers.set(tensor.name, tensor.elemType);
@@ -203,7 +203,7 @@ function readNode(bytes: Uint8Array, nodeField: Field, index: number): OnnxNode 
 		attributes: [],
 		field: nodeField
 	};
-	for (const f of readFields(bytes, nodeField.start, nodeField.end)) {
+	for (const f = new FieldReader(bytes, nodeField.start, nodeField.end); f.next(); ) {
 		switch (f.number) {
 			case 1:
 				node.inputs.push(readString(bytes, expectPayload(f, 'NodeProto.input')));
@@ -218,7 +218,7 @@ function readNode(bytes: Uint8Array, nodeField: Field, index: number): OnnxNode 
 				node.opType = readString(bytes, expectPayload(f, 'NodeProto.op_type'));
 				break;
 			case 5:
-				node.attributes.push(readAttribute(bytes, expectPayload(f, 'NodeProto.attribute')));
+				node.attributes.push(readAttribute(bytes, expectPayload(f, 'NodeProto.attribute').field()));
 				break;
 			case 7: {
 				const domain = readString(bytes, expectPayload(f, 'NodeProto.domain'));
@@ -233,7 +233,7 @@ function readNode(bytes: Uint8Array, nodeField: Field, index: number): OnnxNode 
 
 function readAttribute(bytes: Uint8Array, attributeField: Field): OnnxAttribute {
 	const attr: OnnxAttribute = { name: '', field: attributeField };
-	for (const f of readFields(bytes, attributeField.start, attributeField.end)) {
+	for (const f = new FieldReader(bytes, attributeField.start, attributeField.end); f.next(); ) {
 		switch (f.number) {
 			case 1:
 				attr.name = readString(bytes, expectPayload(f, 'AttributeProto.name'));
@@ -253,7 +253,7 @@ function readAttribute(bytes: Uint8Array, attributeField: Field): OnnxAttribute 
 				break;
 			case 6:
 				attr.g = readGraph(bytes, expectPayload(f, 'AttributeProto.g'));
-				attr.gField = f;
+				attr.gField = f.field();
 				break;
 			case 8:
 				(attr.ints ??= []).push(...readVarints(bytes, f));
@@ -267,7 +267,7 @@ function readAttribute(bytes: Uint8Array, attributeField: Field): OnnxAttribute 
 function readTensorHeader(bytes: Uint8Array, tensorField: Field): { name: string; elemType: number } {
 	let name = '';
 	let elemType = 0;
-	for (const f of readFields(bytes, tensorField.start, tensorField.end)) {
+	for (const f = new FieldReader(bytes, tensorField.start, tensorField.end); f.next(); ) {
 		if (f.number === 8) name = readString(bytes, expectPayload(f, 'TensorProto.name'));
 		else if (f.number === 2) elemType = expectVarint(f, 'TensorProto.data_type');
 	}
@@ -276,7 +276,7 @@ function readTensorHeader(bytes: Uint8Array, tensorField: Field): { name: string
 
 function readValueInfo(bytes: Uint8Array, valueInfoField: Field): ValueInfo {
 	const info: ValueInfo = { name: '', elemType: 0, dims: [] };
-	for (const f of readFields(bytes, valueInfoField.start, valueInfoField.end)) {
+	for (const f = new FieldReader(bytes, valueInfoField.start, valueInfoField.end); f.next(); ) {
 		if (f.number === 1) info.name = readString(bytes, expectPayload(f, 'ValueInfoProto.name'));
 		else if (f.number === 2) Object.assign(info, readTensorType(bytes, expectPayload(f, 'TypeProto')));
 	}
@@ -286,12 +286,12 @@ function readValueInfo(bytes: Uint8Array, valueInfoField: Field): ValueInfo {
 /** TypeProto.tensor_type (1) or sparse_tensor_type (8): { elem_type (1), shape (2) { dim (1) } }. */
 function readTensorType(bytes: Uint8Array, typeField: Field): Pick<ValueInfo, 'elemType' | 'dims'> {
 	const result: Pick<ValueInfo, 'elemType' | 'dims'> = { elemType: 0, dims: [] };
-	for (const t of readFields(bytes, typeField.start, typeField.end)) {
+	for (const t = new FieldReader(bytes, typeField.start, typeField.end); t.next(); ) {
 		if (t.number !== 1 && t.number !== 8) continue;
-		for (const f of readFields(bytes, expectPayload(t, 'TypeProto.Tensor').start, t.end)) {
+		for (const f = new FieldReader(bytes, expectPayload(t, 'TypeProto.Tensor').start, t.end); f.next(); ) {
 			if (f.number === 1) result.elemType = expectVarint(f, 'TypeProto.Tensor.elem_type');
 			else if (f.number === 2) {
-				for (const dim of readFields(bytes, expectPayload(f, 'TensorShapeProto').start, f.end)) {
+				for (const dim = new FieldReader(bytes, expectPayload(f, 'TensorShapeProto').start, f.end); dim.next(); ) {
 					if (dim.number === 1) result.dims.push(readDimension(bytes, expectPayload(dim, 'Dimension')));
 				}
 			}
@@ -302,7 +302,7 @@ function readTensorType(bytes: Uint8Array, typeField: Field): Pick<ValueInfo, 'e
 
 function readDimension(bytes: Uint8Array, dimField: Field): number | string {
 	let dim: number | string = '?';
-	for (const f of readFields(bytes, dimField.start, dimField.end)) {
+	for (const f = new FieldReader(bytes, dimField.start, dimField.end); f.next(); ) {
 		if (f.number === 1) dim = expectVarint(f, 'Dimension.dim_value');
 		else if (f.number === 2) dim = readString(bytes, expectPayload(f, 'Dimension.dim_param'));
 	}
@@ -311,7 +311,7 @@ function readDimension(bytes: Uint8Array, dimField: Field): number | string {
 
 function readOpset(bytes: Uint8Array, opsetField: Field): { domain: string; version: number } {
 	const opset = { domain: '', version: 0 };
-	for (const f of readFields(bytes, opsetField.start, opsetField.end)) {
+	for (const f = new FieldReader(bytes, opsetField.start, opsetField.end); f.next(); ) {
 		if (f.number === 1) opset.domain = readString(bytes, expectPayload(f, 'OperatorSetIdProto.domain'));
 		else if (f.number === 2) opset.version = expectVarint(f, 'OperatorSetIdProto.version');
 	}
@@ -322,14 +322,14 @@ function readOpset(bytes: Uint8Array, opsetField: Field): { domain: string; vers
 function readFunctionName(bytes: Uint8Array, functionField: Field): string {
 	let name = '';
 	let domain = '';
-	for (const f of readFields(bytes, functionField.start, functionField.end)) {
+	for (const f = new FieldReader(bytes, functionField.start, functionField.end); f.next(); ) {
 		if (f.number === 1) name = readString(bytes, expectPayload(f, 'FunctionProto.name'));
 		else if (f.number === 10) domain = readString(bytes, expectPayload(f, 'FunctionProto.domain'));
 	}
 	return `${domain}::${name}`;
 }
 
-function expectPayload(f: Field, what: string): Field {
+function expectPayload<F extends Field>(f: F, what: string): F {
 	if (f.wireType !== WIRE_LENGTH_DELIMITED) {
 		throw new OnnxFormatError(`${what} at byte ${f.tagStart} has wire type ${f.wireType}, expected a message or string`);
 	}

@@ -17,7 +17,7 @@ import {
 	buildMergedDecoder,
 	type AttentionStyle
 } from './testing/models';
-import { runModel, standardFeeds, values } from './testing/run';
+import { RUNTIME_TIMEOUT, runModel, standardFeeds, values } from './testing/run';
 
 /** Checks [1, HEADS, SEQ, SEQ] probabilities: rows sum to 1, and decoders attend to no future token. */
 function expectAttention(data: Float32Array, causal: boolean, tolerance = 1e-5) {
@@ -30,7 +30,7 @@ function expectAttention(data: Float32Array, causal: boolean, tolerance = 1e-5) 
 	}
 }
 
-describe('patchModelForAttention on plain graphs', () => {
+describe('patchModelForAttention on plain graphs', RUNTIME_TIMEOUT, () => {
 	it.each<[string, AttentionStyle, boolean]>([
 		['GPT-2', GPT2, true],
 		['BERT', BERT, false],
@@ -86,7 +86,7 @@ describe('patchModelForAttention on plain graphs', () => {
 	});
 });
 
-describe('patchModelForAttention on a merged decoder (attention inside If branches)', () => {
+describe('patchModelForAttention on a merged decoder (attention inside If branches)', RUNTIME_TIMEOUT, () => {
 	const original = buildMergedDecoder(2);
 	const patched = patchModelForAttention(original);
 
@@ -113,8 +113,8 @@ describe('patchModelForAttention on a merged decoder (attention inside If branch
 	});
 
 	it('runs in onnxruntime; with past length 0 both branches give the same attention', async () => {
-		const withoutCache = await runModel(patched.bytes, standardFeeds(patched.bytes, false));
-		const withCache = await runModel(patched.bytes, standardFeeds(patched.bytes, true));
+		const withoutCache = await runModel(patched.bytes, standardFeeds(patched.bytes, { useCacheBranch: false }));
+		const withCache = await runModel(patched.bytes, standardFeeds(patched.bytes, { useCacheBranch: true }));
 		for (const o of patched.outputs) {
 			expectAttention(values(withoutCache[o.name]), true);
 			const a = values(withoutCache[o.name]);
@@ -124,7 +124,7 @@ describe('patchModelForAttention on a merged decoder (attention inside If branch
 	});
 });
 
-describe('patchFusedAttentionForQk', () => {
+describe('patchFusedAttentionForQk', RUNTIME_TIMEOUT, () => {
 	it('switches GroupQueryAttention to output its post-softmax probabilities, equal to the unfused model', async () => {
 		const patched = patchFusedAttentionForQk(buildGroupQueryAttentionModel(2));
 		expect(patched.outputs.map((o) => [o.layer, o.elemType])).toEqual([

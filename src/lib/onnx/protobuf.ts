@@ -28,20 +28,27 @@ export interface Field {
 	varint: number;
 }
 
-/** Decodes the varint at `pos`; `end` bounds the read. Returns [value, offset after it]. */
-export function readVarint(bytes: Uint8Array, pos: number, end: number): [number, number] {
+interface Cursor {
+	pos: number;
+	limit: number;
+}
+
+/** Decodes the varint at cursor.pos and moves the cursor past it. */
+function decodeVarint(bytes: Uint8Array, cursor: Cursor): number {
+	const start = cursor.pos;
 	let value = 0;
 	let scale = 1;
-	for (let i = pos; i < end && i < pos + 10; i++) {
+	for (let i = start; i < cursor.limit && i < start + 10; i++) {
 		const byte = bytes[i];
 		value += (byte & 0x7f) * scale;
 		scale *= 128;
 		if (byte < 0x80) {
+			cursor.pos = i + 1;
 			// Beyond 7 bytes the sum stops being exact in a double: int64 negatives are 10-byte two's complement.
-			return [i - pos < 7 ? value : decodeLongVarint(bytes, pos, i + 1), i + 1];
+			return i - start < 7 ? value : decodeLongVarint(bytes, start, i + 1);
 		}
 	}
-	throw new ProtobufError(`varint at byte ${pos} is truncated or longer than 10 bytes`);
+	throw new ProtobufError(`varint at byte ${start} is truncated or longer than 10 bytes`);
 }
 
 function decodeLongVarint(bytes: Uint8Array, start: number, end: number): number {
@@ -50,46 +57,83 @@ function decodeLongVarint(bytes: Uint8Array, start: number, end: number): number
 	return Number(BigInt.asIntN(64, value));
 }
 
-/** The fields of the message occupying [start, end) of `bytes`, in file order. */
-export function* readFields(bytes: Uint8Array, start = 0, end = bytes.length): Generator<Field> {
-	let pos = start;
-	while (pos < end) {
-		const tagStart = pos;
-		const [tag, afterTag] = readVarint(bytes, pos, end);
-		const number = Math.floor(tag / 8);
-		const wireType = tag % 8;
-		if (number === 0) throw new ProtobufError(`field number 0 at byte ${tagStart}`);
-		let valueStart = afterTag;
-		let valueEnd: number;
-		let varint = 0;
-		switch (wireType) {
+/** Decodes the varint at `pos`; `end` bounds the read. Returns [value, offset after it]. */
+export function readVarint(bytes: Uint8Array, pos: number, end: number): [number, number] {
+	const cursor = { pos, limit: end };
+	return [decodeVarint(bytes, cursor), cursor.pos];
+}
+
+/**
+ * Walks the fields of the message in [start, limit) in place: each `next()` moves to the next field and
+ * updates this object's Field properties. Allocates nothing per field, which keeps scans of big graphs fast;
+ * call `field()` for a copy to keep.
+ */
+export class FieldReader implements Field, Cursor {
+	number = 0;
+	wireType = 0;
+	tagStart = 0;
+	start = 0;
+	end = 0;
+	varint = 0;
+	pos: number;
+
+	constructor(
+		readonly bytes: Uint8Array,
+		start = 0,
+		readonly limit = bytes.length
+	) {
+		this.pos = start;
+	}
+
+	next(): boolean {
+		if (this.pos >= this.limit) return false;
+		this.tagStart = this.pos;
+		const tag = decodeVarint(this.bytes, this);
+		this.number = Math.floor(tag / 8);
+		this.wireType = tag % 8;
+		this.varint = 0;
+		if (this.number === 0) throw new ProtobufError(`field number 0 at byte ${this.tagStart}`);
+		switch (this.wireType) {
 			case WIRE_VARINT:
-				[varint, valueEnd] = readVarint(bytes, afterTag, end);
+				this.start = this.pos;
+				this.varint = decodeVarint(this.bytes, this);
+				this.end = this.pos;
 				break;
 			case WIRE_FIXED64:
-				valueEnd = afterTag + 8;
-				break;
 			case WIRE_FIXED32:
-				valueEnd = afterTag + 4;
+				this.start = this.pos;
+				this.end = this.pos + (this.wireType === WIRE_FIXED64 ? 8 : 4);
 				break;
 			case WIRE_LENGTH_DELIMITED: {
-				const [length, afterLength] = readVarint(bytes, afterTag, end);
-				valueStart = afterLength;
-				valueEnd = afterLength + length;
-				if (length < 0) throw new ProtobufError(`negative length at byte ${tagStart}`);
+				const length = decodeVarint(this.bytes, this);
+				if (length < 0) throw new ProtobufError(`negative length at byte ${this.tagStart}`);
+				this.start = this.pos;
+				this.end = this.pos + length;
 				break;
 			}
 			default:
-				throw new ProtobufError(`field ${number} at byte ${tagStart} has unsupported wire type ${wireType}`);
+				throw new ProtobufError(`field ${this.number} at byte ${this.tagStart} has unsupported wire type ${this.wireType}`);
 		}
-		if (valueEnd > end) {
+		if (this.end > this.limit) {
 			throw new ProtobufError(
-				`field ${number} at byte ${tagStart} needs ${valueEnd - valueStart} bytes but only ${end - valueStart} remain (truncated?)`
+				`field ${this.number} at byte ${this.tagStart} needs ${this.end - this.start} bytes but only ${this.limit - this.start} remain (truncated?)`
 			);
 		}
-		yield { number, wireType, tagStart, start: valueStart, end: valueEnd, varint };
-		pos = valueEnd;
+		this.pos = this.end;
+		return true;
 	}
+
+	/** A copy of the current field's position and value. */
+	field(): Field {
+		const { number, wireType, tagStart, start, end, varint } = this;
+		return { number, wireType, tagStart, start, end, varint };
+	}
+}
+
+/** The fields of the message occupying [start, end) of `bytes`, in file order, as copies. */
+export function* readFields(bytes: Uint8Array, start = 0, end = bytes.length): Generator<Field> {
+	const reader = new FieldReader(bytes, start, end);
+	while (reader.next()) yield reader.field();
 }
 
 const utf8 = new TextDecoder();
@@ -106,10 +150,8 @@ export function readFloat32(bytes: Uint8Array, field: Field): number {
 export function readVarints(bytes: Uint8Array, field: Field): number[] {
 	if (field.wireType === WIRE_VARINT) return [field.varint];
 	const values: number[] = [];
-	for (let pos = field.start; pos < field.end; ) {
-		const [value, next] = readVarint(bytes, pos, field.end);
-		values.push(value);
-		pos = next;
+	for (const cursor = { pos: field.start, limit: field.end }; cursor.pos < cursor.limit; ) {
+		values.push(decodeVarint(bytes, cursor));
 	}
 	return values;
 }

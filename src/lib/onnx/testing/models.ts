@@ -52,6 +52,10 @@ interface LayerContext {
 }
 
 export function buildAttentionModel(options: ModelOptions): Uint8Array {
+	return encodeModel(buildAttentionGraph(options));
+}
+
+export function buildAttentionGraph(options: ModelOptions): GraphSpec {
 	const b = GraphBuilder.create(options.floatType ?? ElemType.FLOAT);
 	const context = declareInputs(b, options.style);
 	let hidden = b.op('Gather', [b.weight([VOCAB, HIDDEN]), context.inputIds]);
@@ -64,7 +68,7 @@ export function buildAttentionModel(options: ModelOptions): Uint8Array {
 		b.ops('Softmax', [logits], { outputs: ['probabilities'], attributes: { axis: -1 } });
 		b.output('probabilities');
 	}
-	return encodeModel(b.build('attention-model'));
+	return b.build('attention-model');
 }
 
 function declareInputs(b: GraphBuilder, style: AttentionStyle) {

@@ -1,0 +1,125 @@
+/**
+ * The scanner and patches against models exported by PyTorch (tests/fixtures, see its README): every
+ * tests/fixtures/models/<name>/onnx/*.onnx, checked against the attention PyTorch computed (reference.json).
+ */
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { NOT_FROM_QK, findAttentionSoftmax } from './attention';
+import { NoAttentionError } from './errors';
+import { findFusedAttention } from './fused';
+import { attribute, scanModel } from './graph';
+import type { PatchedModel } from './outputs';
+import { patchModelForAttention } from './patch';
+import { patchFusedAttentionForQk } from './qk-output';
+import { RUNTIME_TIMEOUT, runEach, standardFeeds, values } from './testing/run';
+import { thrownBy } from './testing/thrown';
+
+const MODELS = 'tests/fixtures/models';
+
+interface Reference {
+	cases: { text: string; input_ids: number[]; attention: number[][][][] }[];
+}
+
+interface ModelFile {
+	folder: string;
+	file: string;
+	/** Quantised weights change the attention itself: compared only for being probabilities. */
+	quantized: boolean;
+	float16: boolean;
+}
+
+const modelFiles: ModelFile[] = (existsSync(MODELS) ? readdirSync(MODELS) : [])
+	.filter((folder) => existsSync(`${MODELS}/${folder}/reference.json`) && existsSync(`${MODELS}/${folder}/onnx`))
+	.flatMap((folder) =>
+		readdirSync(`${MODELS}/${folder}/onnx`)
+			.filter((file) => file.endsWith('.onnx'))
+			.map((file) => ({
+				folder,
+				file,
+				quantized: /quantized|q4|q8|int8|uint8|bnb4/.test(file),
+				float16: /fp16|f16/.test(file)
+			}))
+	);
+
+function load({ folder, file }: ModelFile) {
+	const dir = `${MODELS}/${folder}`;
+	const config = JSON.parse(readFileSync(`${dir}/config.json`, 'utf8'));
+	const externalData = readdirSync(`${dir}/onnx`)
+		.filter((other) => other.startsWith(`${file}_data`))
+		.map((path) => ({ path, data: new Uint8Array(readFileSync(`${dir}/onnx/${path}`)) }));
+	return {
+		bytes: new Uint8Array(readFileSync(`${dir}/onnx/${file}`)),
+		externalData,
+		layers: (config.n_layer ?? config.num_hidden_layers ?? config.n_layers) as number,
+		causal: !['bert', 'roberta', 'distilbert'].includes(config.model_type),
+		reference: JSON.parse(readFileSync(`${dir}/reference.json`, 'utf8')) as Reference
+	};
+}
+
+describe.skipIf(modelFiles.length === 0).each(modelFiles)('fixture $folder/$file', RUNTIME_TIMEOUT, (modelFile) => {
+	const { bytes, externalData, layers, causal, reference } = load(modelFile);
+	const fused = findFusedAttention(scanModel(bytes).graph);
+
+	if (fused.length > 0) {
+		it('is refused by patchModelForAttention, naming its fused op', () => {
+			expect(fused).toHaveLength(layers);
+			const error = thrownBy(() => patchModelForAttention(bytes));
+			expect(error).toBeInstanceOf(NoAttentionError);
+			expect((error as NoAttentionError).foundOps).toEqual([fused[0].op]);
+		});
+	} else {
+		it('has exactly one attention Softmax per layer (config.json) and no other Softmax', () => {
+			const model = scanModel(bytes);
+			const top = findAttentionSoftmax(model.graph);
+			const merged = model.graph.nodes.find((n) => n.opType === 'If');
+			const branch = merged && attribute(merged, 'else_branch')?.g;
+			const found = top.softmax.length > 0 || !branch ? top : findAttentionSoftmax(branch);
+			expect(found.softmax).toHaveLength(layers);
+			expect(found.rejected).toEqual([]);
+		});
+	}
+
+	const canEmit = fused.length === 0 || fused[0].op === 'com.microsoft::GroupQueryAttention';
+	it.runIf(canEmit)('patched outputs are the attention, in layer order (onnxruntime-web)', async () => {
+		const patched: PatchedModel = fused.length > 0 ? patchFusedAttentionForQk(bytes) : patchModelForAttention(bytes);
+		expect(patched.outputs.map((o) => o.layer)).toEqual([...Array(layers).keys()]);
+		expect(patched.outputs.every((o) => o.elemType === (modelFile.float16 ? 'float16' : 'float32'))).toBe(true);
+
+		const feeds = reference.cases.map((c) => standardFeeds(patched.bytes, { inputIds: c.input_ids }));
+		const runs = await runEach(patched.bytes, feeds, externalData);
+		let maxError = 0;
+		for (const [i, testCase] of reference.cases.entries()) {
+			const tokens = testCase.input_ids.length;
+			for (const output of patched.outputs) {
+				const actual = values(runs[i][output.name]);
+				const expected = testCase.attention[output.layer].flat(2);
+				expect(actual.length).toBe(expected.length);
+				expectProbabilities(actual, tokens, causal, modelFile.float16 ? 5e-3 : 1e-5);
+				for (let j = 0; j < expected.length; j++) maxError = Math.max(maxError, Math.abs(actual[j] - expected[j]));
+			}
+		}
+		console.log(`${modelFile.folder}/${modelFile.file}: max |attention − PyTorch reference| = ${maxError.toExponential(2)}`);
+		// fp16 rounding on these deliberately peaked random weights reaches ~3e-3; quantised weights change the
+		// attention itself, so for them only the probability checks above apply.
+		if (!modelFile.quantized) expect(maxError).toBeLessThanOrEqual(modelFile.float16 ? 1e-2 : 1e-4);
+	});
+});
+
+/** Rows of [heads, tokens, tokens] sum to 1; causal models give no weight to later tokens. */
+function expectProbabilities(data: Float32Array, tokens: number, causal: boolean, tolerance: number) {
+	for (let row = 0; row < data.length / tokens; row++) {
+		const cells = data.subarray(row * tokens, (row + 1) * tokens);
+		expect(Math.abs(cells.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(tolerance);
+		if (causal) expect(Math.max(0, ...cells.subarray((row % tokens) + 1))).toBeLessThan(1e-6);
+	}
+}
+
+describe.skipIf(!existsSync('tests/fixtures/no-attention.onnx'))('fixture no-attention.onnx', () => {
+	it('is rejected, naming the Softmax it saw and why it is not attention', () => {
+		const bytes = new Uint8Array(readFileSync('tests/fixtures/no-attention.onnx'));
+		const error = thrownBy(() => patchModelForAttention(bytes));
+		expect(error).toBeInstanceOf(NoAttentionError);
+		expect((error as NoAttentionError).foundOps).toEqual([NOT_FROM_QK]);
+		expect((error as NoAttentionError).message).toContain(NOT_FROM_QK);
+	});
+});
