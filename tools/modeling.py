@@ -1,12 +1,12 @@
-"""Small PyTorch versions of Hugging Face's GPT-2, BERT and LLaMA.
+"""Small PyTorch versions of Hugging Face's GPT-2, BERT, DistilBERT, RoBERTa, LLaMA and Qwen2.
 
-Module and parameter names follow transformers' GPT2LMHeadModel, BertForMaskedLM and
-LlamaForCausalLM, so state dicts line up with the Hub's and the exported ONNX graphs look like
-the Hub's exports. Every forward can also return the attention probabilities (the softmax
+Module and parameter names follow transformers' GPT2LMHeadModel, BertForMaskedLM,
+DistilBertForMaskedLM, RobertaForMaskedLM, LlamaForCausalLM and Qwen2ForCausalLM, so state dicts
+line up with the Hub's and the exported ONNX graphs look like the Hub's exports. Every forward can also return the attention probabilities (the softmax
 outputs): they come from the same code that the ONNX export traces, never from a second
 implementation.
 
-Conventions shared by the three models:
+Conventions shared by the models:
 - attention_mask is [batch, key_length] of 1 (attend) / 0 (padding); key_length counts the
   past tokens too.
 - past_key_values / presents are lists with one (key, value) pair per layer, each
@@ -263,10 +263,13 @@ class BertEmbeddings(nn.Module):
         self.register_buffer("position_ids", positions, persistent=False)
 
     def forward(self, input_ids, token_type_ids):
-        position_ids = self.position_ids[:, : input_ids.size(1)]
+        position_ids = self.position_ids_for(input_ids)
         embeddings = self.word_embeddings(input_ids) + self.token_type_embeddings(token_type_ids)
         embeddings = embeddings + self.position_embeddings(position_ids)
         return self.dropout(self.LayerNorm(embeddings))
+
+    def position_ids_for(self, input_ids: torch.Tensor) -> torch.Tensor:
+        return self.position_ids[:, : input_ids.size(1)]
 
 
 class BertSelfAttention(nn.Module):
@@ -353,9 +356,11 @@ class BertEncoder(nn.Module):
 class BertModel(nn.Module):
     """BertModel without the pooler, as BertForMaskedLM builds it."""
 
+    embeddings_class = BertEmbeddings  # RoBERTa swaps in its position-id rule
+
     def __init__(self, config: BertConfig):
         super().__init__()
-        self.embeddings = BertEmbeddings(config)
+        self.embeddings = self.embeddings_class(config)
         self.encoder = BertEncoder(config)
 
     def forward(self, input_ids, attention_mask=None, token_type_ids=None, output_attentions=False):
@@ -415,6 +420,225 @@ class BertForMaskedLM(nn.Module):
 
 
 # ----------------------------------------------------------------------------------------------
+# DistilBERT
+# ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class DistilBertConfig:
+    model_type = "distilbert"
+    architecture = "DistilBertForMaskedLM"
+
+    vocab_size: int = 30522
+    max_position_embeddings: int = 512
+    sinusoidal_pos_embds: bool = False
+    n_layers: int = 6
+    n_heads: int = 12
+    dim: int = 768
+    hidden_dim: int = 3072
+    dropout: float = 0.0
+    attention_dropout: float = 0.0
+    activation: str = "gelu"
+    initializer_range: float = 0.02
+    qa_dropout: float = 0.0
+    seq_classif_dropout: float = 0.0
+    tie_word_embeddings: bool = True
+    pad_token_id: int = 0
+
+
+DISTILBERT_LAYER_NORM_EPS = 1e-12  # fixed in transformers, not a config key
+
+
+class DistilBertEmbeddings(nn.Module):
+    """transformers' distilbert Embeddings: word + learned position embeddings, no token types."""
+
+    def __init__(self, config: DistilBertConfig):
+        super().__init__()
+        self.word_embeddings = nn.Embedding(config.vocab_size, config.dim, padding_idx=config.pad_token_id)
+        self.position_embeddings = nn.Embedding(config.max_position_embeddings, config.dim)
+        self.LayerNorm = nn.LayerNorm(config.dim, eps=DISTILBERT_LAYER_NORM_EPS)
+        self.dropout = nn.Dropout(config.dropout)
+        positions = torch.arange(config.max_position_embeddings).unsqueeze(0)
+        self.register_buffer("position_ids", positions, persistent=False)
+
+    def forward(self, input_ids):
+        position_ids = self.position_ids[:, : input_ids.size(1)]
+        embeddings = self.word_embeddings(input_ids) + self.position_embeddings(position_ids)
+        return self.dropout(self.LayerNorm(embeddings))
+
+
+class DistilBertSelfAttention(nn.Module):
+    """transformers' MultiHeadSelfAttention: Q is scaled before Q·Kᵀ, and padded keys are
+    masked_fill'ed with finfo.min instead of adding a mask."""
+
+    def __init__(self, config: DistilBertConfig):
+        super().__init__()
+        self.n_heads = config.n_heads
+        self.dim = config.dim
+        self.q_lin = nn.Linear(config.dim, config.dim)
+        self.k_lin = nn.Linear(config.dim, config.dim)
+        self.v_lin = nn.Linear(config.dim, config.dim)
+        self.out_lin = nn.Linear(config.dim, config.dim)
+        self.dropout = nn.Dropout(config.attention_dropout)
+
+    def forward(self, hidden_states, attention_mask):
+        head_dim = self.dim // self.n_heads
+        query = split_heads(self.q_lin(hidden_states), self.n_heads, head_dim) / math.sqrt(head_dim)
+        key = split_heads(self.k_lin(hidden_states), self.n_heads, head_dim)
+        value = split_heads(self.v_lin(hidden_states), self.n_heads, head_dim)
+        scores = torch.matmul(query, key.transpose(2, 3))
+        masked = (attention_mask == 0).view(attention_mask.size(0), 1, 1, -1).expand_as(scores)
+        scores = scores.masked_fill(masked, torch.tensor(torch.finfo(scores.dtype).min))
+        probs = F.softmax(scores, dim=-1)
+        context = merge_heads(torch.matmul(self.dropout(probs), value))
+        return self.out_lin(context), probs
+
+
+class DistilBertFFN(nn.Module):
+    def __init__(self, config: DistilBertConfig):
+        super().__init__()
+        self.lin1 = nn.Linear(config.dim, config.hidden_dim)
+        self.lin2 = nn.Linear(config.hidden_dim, config.dim)
+        self.dropout = nn.Dropout(config.dropout)
+
+    def forward(self, x):
+        return self.dropout(self.lin2(F.gelu(self.lin1(x))))
+
+
+class DistilBertBlock(nn.Module):
+    """transformers' TransformerBlock (post-norm residuals)."""
+
+    def __init__(self, config: DistilBertConfig):
+        super().__init__()
+        self.attention = DistilBertSelfAttention(config)
+        self.sa_layer_norm = nn.LayerNorm(config.dim, eps=DISTILBERT_LAYER_NORM_EPS)
+        self.ffn = DistilBertFFN(config)
+        self.output_layer_norm = nn.LayerNorm(config.dim, eps=DISTILBERT_LAYER_NORM_EPS)
+
+    def forward(self, hidden_states, attention_mask):
+        attention_output, probs = self.attention(hidden_states, attention_mask)
+        attention_output = self.sa_layer_norm(attention_output + hidden_states)
+        return self.output_layer_norm(self.ffn(attention_output) + attention_output), probs
+
+
+class DistilBertTransformer(nn.Module):
+    def __init__(self, config: DistilBertConfig):
+        super().__init__()
+        self.layer = nn.ModuleList(DistilBertBlock(config) for _ in range(config.n_layers))
+
+    def forward(self, hidden_states, attention_mask, output_attentions):
+        attentions = []
+        for layer in self.layer:
+            hidden_states, probs = layer(hidden_states, attention_mask)
+            if output_attentions:
+                attentions.append(probs)
+        return hidden_states, attentions
+
+
+class DistilBertModel(nn.Module):
+    def __init__(self, config: DistilBertConfig):
+        super().__init__()
+        self.embeddings = DistilBertEmbeddings(config)
+        self.transformer = DistilBertTransformer(config)
+
+    def forward(self, input_ids, attention_mask=None, output_attentions=False):
+        if attention_mask is None:
+            attention_mask = torch.ones_like(input_ids)
+        return self.transformer(self.embeddings(input_ids), attention_mask, output_attentions)
+
+
+class DistilBertForMaskedLM(nn.Module):
+    def __init__(self, config: DistilBertConfig):
+        super().__init__()
+        require_activation(config.activation, "gelu")
+        if config.sinusoidal_pos_embds:
+            raise ValueError("sinusoidal_pos_embds is not implemented")
+        self.config = config
+        self.distilbert = DistilBertModel(config)
+        self.vocab_transform = nn.Linear(config.dim, config.dim)
+        self.vocab_layer_norm = nn.LayerNorm(config.dim, eps=DISTILBERT_LAYER_NORM_EPS)
+        self.vocab_projector = nn.Linear(config.dim, config.vocab_size)
+        if config.tie_word_embeddings:
+            self.vocab_projector.weight = self.distilbert.embeddings.word_embeddings.weight
+        init_weights(self, config.initializer_range)
+
+    def forward(self, input_ids, attention_mask=None, output_attentions=False):
+        hidden_states, attentions = self.distilbert(input_ids, attention_mask, output_attentions)
+        hidden_states = self.vocab_layer_norm(F.gelu(self.vocab_transform(hidden_states)))
+        return ModelOutput(self.vocab_projector(hidden_states), [], attentions)
+
+
+# ----------------------------------------------------------------------------------------------
+# RoBERTa: BERT's encoder with its own position ids and LM head
+# ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class RobertaConfig(BertConfig):
+    model_type = "roberta"
+    architecture = "RobertaForMaskedLM"
+
+    vocab_size: int = 50265
+    max_position_embeddings: int = 514  # 512 positions after padding_idx + 1
+    type_vocab_size: int = 1
+    layer_norm_eps: float = 1e-5
+    pad_token_id: int = 1
+    bos_token_id: int = 0
+    eos_token_id: int = 2
+
+
+def roberta_position_ids(input_ids: torch.Tensor, padding_idx: int) -> torch.Tensor:
+    """Non-padding tokens count up from padding_idx + 1; padding tokens get padding_idx."""
+    mask = input_ids.ne(padding_idx).int()
+    incremental = torch.cumsum(mask, dim=1).type_as(mask) * mask
+    return incremental.long() + padding_idx
+
+
+class RobertaEmbeddings(BertEmbeddings):
+    def __init__(self, config: RobertaConfig):
+        super().__init__(config)
+        self.padding_idx = config.pad_token_id
+        self.position_embeddings = nn.Embedding(config.max_position_embeddings, config.hidden_size,
+                                                padding_idx=self.padding_idx)
+
+    def position_ids_for(self, input_ids: torch.Tensor) -> torch.Tensor:
+        return roberta_position_ids(input_ids, self.padding_idx)
+
+
+class RobertaModel(BertModel):
+    embeddings_class = RobertaEmbeddings
+
+
+class RobertaLMHead(nn.Module):
+    def __init__(self, config: RobertaConfig):
+        super().__init__()
+        self.dense = nn.Linear(config.hidden_size, config.hidden_size)
+        self.layer_norm = nn.LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
+        self.decoder = nn.Linear(config.hidden_size, config.vocab_size, bias=False)
+        self.bias = nn.Parameter(torch.zeros(config.vocab_size))
+        self.decoder.bias = self.bias
+
+    def forward(self, hidden_states):
+        return self.decoder(self.layer_norm(F.gelu(self.dense(hidden_states))))
+
+
+class RobertaForMaskedLM(nn.Module):
+    def __init__(self, config: RobertaConfig):
+        super().__init__()
+        require_activation(config.hidden_act, "gelu")
+        self.config = config
+        self.roberta = RobertaModel(config)
+        self.lm_head = RobertaLMHead(config)
+        if config.tie_word_embeddings:
+            self.lm_head.decoder.weight = self.roberta.embeddings.word_embeddings.weight
+        init_weights(self, config.initializer_range)
+
+    def forward(self, input_ids, attention_mask=None, token_type_ids=None, output_attentions=False):
+        hidden_states, attentions = self.roberta(input_ids, attention_mask, token_type_ids, output_attentions)
+        return ModelOutput(self.lm_head(hidden_states), [], attentions)
+
+
+# ----------------------------------------------------------------------------------------------
 # LLaMA
 # ----------------------------------------------------------------------------------------------
 
@@ -442,6 +666,11 @@ class LlamaConfig:
     initializer_range: float = 0.02
     bos_token_id: int = 1
     eos_token_id: int = 2
+
+    @property
+    def o_proj_bias(self) -> bool:
+        """LLaMA's attention_bias covers all four projections (Qwen2 differs)."""
+        return self.attention_bias
 
 
 class LlamaRMSNorm(nn.Module):
@@ -516,7 +745,7 @@ class LlamaAttention(nn.Module):
         self.q_proj = nn.Linear(config.hidden_size, self.num_heads * self.head_dim, bias=bias)
         self.k_proj = nn.Linear(config.hidden_size, self.num_key_value_heads * self.head_dim, bias=bias)
         self.v_proj = nn.Linear(config.hidden_size, self.num_key_value_heads * self.head_dim, bias=bias)
-        self.o_proj = nn.Linear(self.num_heads * self.head_dim, config.hidden_size, bias=bias)
+        self.o_proj = nn.Linear(self.num_heads * self.head_dim, config.hidden_size, bias=config.o_proj_bias)
         self.attention_dropout = nn.Dropout(config.attention_dropout)
 
     def forward(self, hidden_states, cos, sin, attention_mask, layer_past):
@@ -612,6 +841,53 @@ class LlamaForCausalLM(nn.Module):
 
 
 # ----------------------------------------------------------------------------------------------
+# Qwen2: LLaMA with q/k/v biases
+# ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Qwen2Config:
+    model_type = "qwen2"
+    architecture = "Qwen2ForCausalLM"
+    # Fixed in Qwen2 (not config keys): biases on q/k/v only, none on o_proj or the MLP.
+    attention_bias = True
+    o_proj_bias = False
+    mlp_bias = False
+
+    vocab_size: int = 151936
+    hidden_size: int = 4096
+    intermediate_size: int = 22016
+    num_hidden_layers: int = 32
+    num_attention_heads: int = 32
+    num_key_value_heads: int = 32
+    hidden_act: str = "silu"
+    max_position_embeddings: int = 32768
+    initializer_range: float = 0.02
+    rms_norm_eps: float = 1e-6
+    tie_word_embeddings: bool = False
+    rope_theta: float = 10000.0
+    use_sliding_window: bool = False
+    sliding_window: int = 4096
+    max_window_layers: int = 28
+    attention_dropout: float = 0.0
+    bos_token_id: int = 151643
+    eos_token_id: int = 151643
+
+    @property
+    def head_dim(self) -> int:
+        return self.hidden_size // self.num_attention_heads
+
+
+class Qwen2ForCausalLM(LlamaForCausalLM):
+    """Same modules and names as LLaMA; Qwen2Config switches the q/k/v biases on."""
+
+    def __init__(self, config: Qwen2Config):
+        if config.use_sliding_window:
+            raise ValueError("use_sliding_window is not implemented")
+        super().__init__(config)
+
+
+# ----------------------------------------------------------------------------------------------
 
 
 def init_weights(model: nn.Module, std: float) -> None:
@@ -640,5 +916,8 @@ def hub_config(config) -> dict:
 MODEL_CLASSES = {
     "gpt2": (GPT2Config, GPT2LMHeadModel),
     "bert": (BertConfig, BertForMaskedLM),
+    "distilbert": (DistilBertConfig, DistilBertForMaskedLM),
+    "roberta": (RobertaConfig, RobertaForMaskedLM),
     "llama": (LlamaConfig, LlamaForCausalLM),
+    "qwen2": (Qwen2Config, Qwen2ForCausalLM),
 }
