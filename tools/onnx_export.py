@@ -33,27 +33,33 @@ class DecoderForExport(nn.Module):
 
 
 class EncoderForExport(nn.Module):
+    """(input_ids, attention_mask[, token_type_ids]) -> logits, in the model's argument order."""
+
     def __init__(self, model: nn.Module):
         super().__init__()
         self.model = model
 
-    def forward(self, input_ids, attention_mask, token_type_ids):
-        return self.model(input_ids, attention_mask, token_type_ids).logits
+    def forward(self, *inputs):
+        return self.model(*inputs).logits
 
 
 def past_names(num_layers: int, prefix: str) -> List[str]:
     return [f"{prefix}.{i}.{kind}" for i in range(num_layers) for kind in ("key", "value")]
 
 
-def export_decoder(model: nn.Module, path: Path, num_layers: int, kv_heads: int, head_dim: int) -> onnx.ModelProto:
+def export_decoder(model: nn.Module, path: Path, num_layers: int, kv_heads: int, head_dim: int,
+                   with_past: bool = True) -> onnx.ModelProto:
+    """with_past=False gives optimum's decoder_model.onnx (no past_key_values inputs), the
+    no-cache half of a merged decoder."""
     # Trace with a non-empty past so no shape is specialised to 0; the app feeds past length 0.
-    batch, seq, past = 2, 5, 3
+    batch, seq, past = 2, 5, (3 if with_past else 0)
     input_ids = torch.randint(0, 8, (batch, seq))
     attention_mask = torch.ones(batch, past + seq, dtype=torch.long)
     position_ids = torch.arange(past, past + seq).unsqueeze(0).expand(batch, seq)
-    past_tensors = [torch.randn(batch, kv_heads, past, head_dim) for _ in range(2 * num_layers)]
+    past_inputs = past_names(num_layers, "past_key_values") if with_past else []
+    past_tensors = [torch.randn(batch, kv_heads, past, head_dim) for _ in past_inputs]
 
-    inputs = ["input_ids", "attention_mask", "position_ids", *past_names(num_layers, "past_key_values")]
+    inputs = ["input_ids", "attention_mask", "position_ids", *past_inputs]
     outputs = ["logits", *past_names(num_layers, "present")]
     axes: Dict[str, Dict[int, str]] = {
         "input_ids": {0: "batch_size", 1: "sequence_length"},
@@ -67,11 +73,14 @@ def export_decoder(model: nn.Module, path: Path, num_layers: int, kv_heads: int,
     return export(DecoderForExport(model), args, path, inputs, outputs, axes)
 
 
-def export_encoder(model: nn.Module, path: Path) -> onnx.ModelProto:
+def export_encoder(model: nn.Module, path: Path, token_type_ids: bool = True) -> onnx.ModelProto:
+    """token_type_ids=False for models without token types (DistilBERT)."""
     batch, seq = 2, 5
     args = (torch.randint(0, 8, (batch, seq)), torch.ones(batch, seq, dtype=torch.long),
             torch.zeros(batch, seq, dtype=torch.long))
     inputs = ["input_ids", "attention_mask", "token_type_ids"]
+    if not token_type_ids:
+        args, inputs = args[:2], inputs[:2]
     axes = {name: {0: "batch_size", 1: "sequence_length"} for name in [*inputs, "logits"]}
     return export(EncoderForExport(model), args, path, inputs, ["logits"], axes)
 
