@@ -7,6 +7,7 @@ import { GraphScope } from './scope';
 
 export function noAttentionError(model: OnnxModel): NoAttentionError {
 	const seen: string[] = [];
+	let sawFusedAttention = false;
 	const functions = new Set(model.functions);
 	const visit = (graph: OnnxGraph, enclosing: GraphScope | undefined, where: string) => {
 		const search = findAttentionSoftmax(graph, enclosing);
@@ -17,7 +18,10 @@ export function noAttentionError(model: OnnxModel): NoAttentionError {
 		const scope = new GraphScope(graph, enclosing);
 		for (const node of graph.nodes) {
 			const label = opLabel(node);
-			if (isFusedAttention(node)) seen.push(where + label);
+			if (isFusedAttention(node)) {
+				seen.push(where + label);
+				sawFusedAttention = true;
+			}
 			if (functions.has(`${node.domain}::${node.opType}`)) seen.push(`${where}${label} (model-local function: not scanned)`);
 			for (const attr of node.attributes) if (attr.g) visit(attr.g, scope, `${where}${label}.${attr.name}: `);
 		}
@@ -36,7 +40,7 @@ export function noAttentionError(model: OnnxModel): NoAttentionError {
 		const count = seen.filter((s) => s === op).length;
 		return count > 1 ? `${op} ×${count}` : op;
 	});
-	const fusedHint = foundOps.some((op) => !op.includes('Softmax') && !op.includes('function'))
+	const fusedHint = sawFusedAttention
 		? ' Fused attention ops keep the probabilities inside the op; they cannot be fetched as graph outputs.'
 		: '';
 	return new NoAttentionError(

@@ -1,3 +1,4 @@
+import * as ort from 'onnxruntime-web';
 import { describe, expect, it } from 'vitest';
 import { ElemType, attribute, scanModel } from './graph';
 import { ATTENTION_OUTPUT_PREFIX } from './outputs';
@@ -5,6 +6,7 @@ import { patchModelForAttention } from './patch';
 import { concatBytes } from './protobuf';
 import { patchFusedAttentionForQk } from './qk-output';
 import { graphOutputsFragment } from './rewrite';
+import { encodeModel } from './testing/build-model';
 import {
 	BERT,
 	GPT2,
@@ -143,6 +145,43 @@ describe('patchFusedAttentionForQk', RUNTIME_TIMEOUT, () => {
 			const b = values(reference[unfused.outputs[layer].name]);
 			expect(fused[o.name].dims).toEqual([1, HEADS, SEQ, SEQ]);
 			expect(Math.max(...a.map((x, i) => Math.abs(x - b[i])))).toBeLessThan(1e-5);
+		}
+	});
+
+	it('switches ONNX Attention (opset 23) to output softmax(QKᵀ/√d + causal mask)', async () => {
+		const [heads, tokens, headDim] = [2, 4, 8];
+		const dims = [1, heads, tokens, headDim];
+		const bytes = encodeModel(
+			{
+				name: 'onnx-attention',
+				nodes: [{ opType: 'Attention', inputs: ['q', 'k', 'v'], outputs: ['y'], attributes: { is_causal: 1 } }],
+				inputs: ['q', 'k', 'v'].map((name) => ({ name, elemType: ElemType.FLOAT, dims })),
+				outputs: [{ name: 'y', elemType: ElemType.FLOAT }]
+			},
+			{ irVersion: 10, opsets: [{ domain: '', version: 23 }] }
+		);
+		const patched = patchFusedAttentionForQk(bytes);
+		expect(patched.outputs).toEqual([{ name: `${ATTENTION_OUTPUT_PREFIX}0`, layer: 0, elemType: 'float32' }]);
+
+		const q = Float32Array.from({ length: heads * tokens * headDim }, (_, i) => Math.sin(i * 1.7));
+		const k = Float32Array.from(q, (_, i) => Math.cos(i * 0.3));
+		const tensor = (data: Float32Array) => new ort.Tensor('float32', data, dims);
+		const results = await runModel(patched.bytes, { q: tensor(q), k: tensor(k), v: tensor(q) });
+		const actual = values(results[patched.outputs[0].name]);
+		for (let h = 0; h < heads; h++) {
+			for (let i = 0; i < tokens; i++) {
+				const row = (h * tokens + i) * headDim;
+				const scores = Array.from({ length: i + 1 }, (_, j) => {
+					let dot = 0;
+					for (let d = 0; d < headDim; d++) dot += q[row + d] * k[(h * tokens + j) * headDim + d];
+					return Math.exp(dot / Math.sqrt(headDim));
+				});
+				const sum = scores.reduce((a, b) => a + b, 0);
+				for (let j = 0; j < tokens; j++) {
+					const expected = j <= i ? scores[j] / sum : 0;
+					expect(actual[(h * tokens + i) * tokens + j]).toBeCloseTo(expected, 5);
+				}
+			}
 		}
 	});
 

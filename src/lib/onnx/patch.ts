@@ -89,13 +89,7 @@ function outerInputsRead(outer: OnnxGraph, branch: OnnxGraph): Set<string> {
  */
 function patchIfBranches(bytes: Uint8Array, model: OnnxModel, plan: MergedDecoderPlan): PatchedModel {
 	const layers = plan.noCache.search.softmax;
-	const cacheLayers = plan.cache.search.softmax;
-	const mismatch =
-		layers.length !== cacheLayers.length
-			? `${layers.length} attention Softmax nodes in one branch, ${cacheLayers.length} in the other`
-			: layers.findIndex((s, i) => s.elemType !== cacheLayers[i].elemType) >= 0
-				? 'the branches compute attention in different element types'
-				: undefined;
+	const mismatch = pairingProblem(layers, plan.cache.search.softmax);
 	if (mismatch) {
 		const found = `Softmax inside If branches (cannot pair them: ${mismatch})`;
 		throw new NoAttentionError(`No usable attention: ${found}.`, [found]);
@@ -117,6 +111,17 @@ function patchIfBranches(bytes: Uint8Array, model: OnnxModel, plan: MergedDecode
 		bytes: rewriteModel(bytes, model, [{ node: plan.node, payload: ifNode }], values),
 		outputs
 	};
+}
+
+/** Why the branches' Softmax nodes cannot be paired layer by layer as If outputs, if they cannot. */
+function pairingProblem(noCache: AttentionSoftmax[], cache: AttentionSoftmax[]): string | undefined {
+	if (noCache.length !== cache.length) {
+		return `${noCache.length} attention Softmax nodes in one branch, ${cache.length} in the other`;
+	}
+	if (noCache.some((s, i) => s.elemType !== cache[i].elemType)) {
+		return 'the branches compute attention in different element types';
+	}
+	return undefined;
 }
 
 /** The branch graph field with its Softmax outputs appended to its outputs. */

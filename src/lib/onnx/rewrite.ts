@@ -83,7 +83,7 @@ export function rewriteNode(
 	];
 }
 
-/** A name not yet used for any value in the model (subgraphs included). */
+/** `count` names `${base}0`, `${base}1`, … skipping any already used for a value in the model (subgraphs included). */
 export function uniqueNames(model: OnnxModel, base: string, count: number): string[] {
 	const taken = new Set<string>();
 	const collect = (graph: OnnxModel['graph']) => {
