@@ -89,3 +89,22 @@ describe('poolMatrix', () => {
 		expect(() => poolMatrix(m, 4, 4, 0, 4, 'max')).toThrow(RangeError);
 	});
 });
+
+describe('syntheticAttention', () => {
+	it('gives softmax rows, causal when asked, and patterned heads their favourite key', () => {
+		const n = 6;
+		const t = syntheticAttention(1, 4, n, { causal: true, patterned: true, seed: 4 });
+		for (let h = 0; h < 4; h++) {
+			const m = headMatrix(t, 0, h);
+			for (let q = 0; q < n; q++) {
+				const row = Array.from(m.subarray(q * n, (q + 1) * n));
+				expect(row.reduce((s, v) => s + v, 0)).toBeCloseTo(1, 6);
+				expect(row.slice(q + 1).every((v) => v === 0)).toBe(true);
+				const argmax = row.indexOf(Math.max(...row));
+				if (h === 0) expect(argmax).toBe(0);
+				if (h === 1) expect(argmax).toBe(Math.max(0, q - 1));
+				if (h === 2) expect(argmax).toBe(q);
+			}
+		}
+	});
+});

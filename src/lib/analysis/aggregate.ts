@@ -55,15 +55,18 @@ export function saliencyRow(rollout: Float32Array, size: number, target: number)
 	return rollout.slice(target * size, (target + 1) * size);
 }
 
-/** Start index of bin `bin` when `length` cells are split into `bins` contiguous, near-equal bins. */
-function binStart(bin: number, length: number, bins: number): number {
-	return Math.floor((bin * length) / bins);
+/** For each of `length` cells, the index of the contiguous, near-equal bin (of `bins`) it falls in. */
+function binIndices(length: number, bins: number): Int32Array {
+	const bin = new Int32Array(length);
+	for (let i = 0; i < length; i++) bin[i] = Math.floor((i * bins) / length);
+	return bin;
 }
 
 /**
  * Downsample a rows × cols matrix to outRows × outCols by max or mean over contiguous blocks.
  * Every source cell falls in exactly one block; outRows ≤ rows and outCols ≤ cols are required
  * so that no block is empty (thumbnails never upsample here: the canvas scales up instead).
+ * Max and sum are separable, so this pools columns within each row, then rows: two linear passes.
  */
 export function poolMatrix(
 	m: Float32Array,
@@ -76,25 +79,38 @@ export function poolMatrix(
 	if (outRows < 1 || outCols < 1 || outRows > rows || outCols > cols) {
 		throw new RangeError(`cannot pool ${rows}×${cols} to ${outRows}×${outCols}`);
 	}
+	const rowBin = binIndices(rows, outRows);
+	const colBin = binIndices(cols, outCols);
 	const out = new Float32Array(outRows * outCols);
-	for (let r = 0; r < outRows; r++) {
-		const r0 = binStart(r, rows, outRows);
-		const r1 = binStart(r + 1, rows, outRows);
-		for (let c = 0; c < outCols; c++) {
-			const c0 = binStart(c, cols, outCols);
-			const c1 = binStart(c + 1, cols, outCols);
-			let acc = pooling === 'max' ? -Infinity : 0;
-			for (let i = r0; i < r1; i++) {
-				const row = i * cols;
-				for (let j = c0; j < c1; j++) {
-					const v = m[row + j];
-					if (pooling === 'max') {
-						if (v > acc) acc = v;
-					} else acc += v;
-				}
+	const rowPooled = new Float32Array(outCols);
+	if (pooling === 'max') {
+		out.fill(-Infinity);
+		for (let i = 0; i < rows; i++) {
+			rowPooled.fill(-Infinity);
+			const row = i * cols;
+			for (let j = 0; j < cols; j++) {
+				const v = m[row + j];
+				if (v > rowPooled[colBin[j]]) rowPooled[colBin[j]] = v;
 			}
-			out[r * outCols + c] = pooling === 'max' ? acc : acc / ((r1 - r0) * (c1 - c0));
+			const target = rowBin[i] * outCols;
+			for (let c = 0; c < outCols; c++) if (rowPooled[c] > out[target + c]) out[target + c] = rowPooled[c];
 		}
+		return out;
+	}
+	const sums = new Float64Array(outRows * outCols);
+	for (let i = 0; i < rows; i++) {
+		rowPooled.fill(0);
+		const row = i * cols;
+		for (let j = 0; j < cols; j++) rowPooled[colBin[j]] += m[row + j];
+		const target = rowBin[i] * outCols;
+		for (let c = 0; c < outCols; c++) sums[target + c] += rowPooled[c];
+	}
+	const rowCount = new Int32Array(outRows);
+	const colCount = new Int32Array(outCols);
+	rowBin.forEach((bin) => rowCount[bin]++);
+	colBin.forEach((bin) => colCount[bin]++);
+	for (let r = 0; r < outRows; r++) {
+		for (let c = 0; c < outCols; c++) out[r * outCols + c] = sums[r * outCols + c] / (rowCount[r] * colCount[c]);
 	}
 	return out;
 }
