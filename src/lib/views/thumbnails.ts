@@ -1,0 +1,74 @@
+import { headMatrix, type AttentionTensor } from '$lib/attention';
+import { matrixMax, poolMatrix, type Pooling } from '$lib/analysis/aggregate';
+import { SCALE_STEPS, sequentialLut, type Rgb, type Theme } from '$lib/analysis/colour';
+
+/** Where the model view's thumbnails sit, in device pixels. */
+export interface AtlasGeometry {
+	/** Side of one thumbnail. */
+	thumb: number;
+	/** Space between thumbnails. */
+	gap: number;
+}
+
+export interface Atlas {
+	width: number;
+	height: number;
+	/** RGBA, ready for ImageData. */
+	pixels: Uint8ClampedArray<ArrayBuffer>;
+	/** Side the matrices were pooled to before scaling to the thumbnail (≤ thumb). */
+	pooledRows: number;
+	pooledCols: number;
+}
+
+/**
+ * Every head of every layer (rows = layers, columns = heads) as one RGBA image: each head's matrix
+ * pooled to at most thumb × thumb, coloured from 0 to that head's own maximum so weak heads still show
+ * their pattern, then scaled up by nearest neighbour when the input has fewer tokens than pixels.
+ */
+export function thumbnailAtlas(
+	t: AttentionTensor,
+	pooling: Pooling,
+	{ thumb, gap }: AtlasGeometry,
+	theme: Theme,
+	background: Rgb
+): Atlas {
+	const pooledRows = Math.min(t.queries, thumb);
+	const pooledCols = Math.min(t.keys, thumb);
+	const step = thumb + gap;
+	const width = t.heads * step - gap;
+	const height = t.layers * step - gap;
+	const pixels = new Uint8ClampedArray(width * height * 4);
+	const words = new Uint32Array(pixels.buffer);
+	const bytes = sequentialLut(theme);
+	const lut = new Uint32Array(bytes.buffer, bytes.byteOffset, SCALE_STEPS);
+	// Gaps carry the page background so the exported PNG has no holes.
+	words.fill(new Uint32Array(Uint8ClampedArray.of(...background, 255).buffer)[0]);
+	// Which pooled row/column each thumbnail pixel shows.
+	const sourceRow = new Int32Array(thumb);
+	const sourceCol = new Int32Array(thumb);
+	for (let i = 0; i < thumb; i++) {
+		sourceRow[i] = Math.floor((i * pooledRows) / thumb);
+		sourceCol[i] = Math.floor((i * pooledCols) / thumb);
+	}
+	for (let layer = 0; layer < t.layers; layer++) {
+		for (let head = 0; head < t.heads; head++) {
+			const matrix = headMatrix(t, layer, head);
+			const pooled = poolMatrix(matrix, t.queries, t.keys, pooledRows, pooledCols, pooling);
+			const max = matrixMax(pooled);
+			// Inline scaleIndex's arithmetic: this loop runs for every pooled cell of every head.
+			const toIndex = max > 0 ? (SCALE_STEPS - 1) / max : 0;
+			const colours = new Uint32Array(pooled.length);
+			for (let i = 0; i < pooled.length; i++) {
+				const v = pooled[i];
+				colours[i] = lut[v > 0 ? Math.min(SCALE_STEPS - 1, Math.round(v * toIndex)) : 0];
+			}
+			const origin = layer * step * width + head * step;
+			for (let y = 0; y < thumb; y++) {
+				const rowStart = origin + y * width;
+				const source = sourceRow[y] * pooledCols;
+				for (let x = 0; x < thumb; x++) words[rowStart + x] = colours[source + sourceCol[x]];
+			}
+		}
+	}
+	return { width, height, pixels, pooledRows, pooledCols };
+}
