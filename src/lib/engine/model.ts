@@ -36,10 +36,10 @@ export function checkAttention(attention: AttentionTensor): void {
 	for (let row = 0; row < data.length; row += keys) {
 		let sum = 0;
 		for (let k = row; k < row + keys; k++) {
-			if (!Number.isFinite(data[k])) throw new Error(`attention contains ${data[k]}`);
+			if (!Number.isFinite(data[k])) throw new EngineFailure('backend', `The attention computed contains ${data[k]}.`);
 			sum += data[k];
 		}
-		if (Math.abs(sum - 1) > ROW_SUM_TOLERANCE) throw new Error(`an attention row sums to ${sum}, not 1`);
+		if (Math.abs(sum - 1) > ROW_SUM_TOLERANCE) throw new EngineFailure('backend', `An attention row sums to ${sum}, not 1.`);
 	}
 }
 

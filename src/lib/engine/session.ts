@@ -3,7 +3,7 @@
  * session, fails its first (probe) run, or loses its device later. The caller learns which backend runs and why.
  */
 import * as ort from 'onnxruntime-web/webgpu';
-import type { PatchedModel } from '$lib/onnx';
+import type { AttentionOutput, PatchedModel } from '$lib/onnx';
 import type { LayerAttention } from './assemble';
 import type { Feed } from './feeds';
 import { EngineFailure } from './failure';
@@ -11,6 +11,13 @@ import type { Backend, BackendPreference } from './protocol';
 
 /** Checks a fresh session with one real forward; throws when the backend's numbers cannot be trusted. */
 export type SessionProbe = (session: AttentionSession) => Promise<void>;
+
+/** How long a failed WebGPU run waits for the device-lost signal before calling the failure the model's. */
+const DEVICE_LOST_GRACE_MS = 200;
+
+function delay(ms: number): Promise<void> {
+	return new Promise((resolve) => setTimeout(resolve, ms));
+}
 
 function reason(error: unknown): string {
 	return error instanceof Error ? error.message : String(error);
@@ -48,12 +55,13 @@ function toTensors(feeds: readonly Feed[]): Record<string, ort.Tensor> {
 export class AttentionSession {
 	readonly backend: Backend;
 	readonly #session: ort.InferenceSession;
-	readonly #outputs: PatchedModel['outputs'];
+	/** In layer order. */
+	readonly #outputs: readonly AttentionOutput[];
 
-	private constructor(session: ort.InferenceSession, backend: Backend, outputs: PatchedModel['outputs']) {
+	private constructor(session: ort.InferenceSession, backend: Backend, outputs: readonly AttentionOutput[]) {
 		this.#session = session;
 		this.backend = backend;
-		this.#outputs = outputs;
+		this.#outputs = [...outputs].sort((a, b) => a.layer - b.layer);
 	}
 
 	static async create(model: PatchedModel, backend: Backend): Promise<AttentionSession> {
@@ -68,13 +76,11 @@ export class AttentionSession {
 	async run(feeds: readonly Feed[]): Promise<LayerAttention[]> {
 		// Every graph output is fetched (the model's own outputs as well), as the patched graph declares them.
 		const results = await this.#session.run(toTensors(feeds));
-		return [...this.#outputs]
-			.sort((a, b) => a.layer - b.layer)
-			.map((output) => {
-				const tensor = results[output.name];
-				if (!tensor) throw new EngineFailure('internal', `The session did not return attention output "${output.name}".`);
-				return { dims: tensor.dims, data: attentionValues(tensor, output.name) };
-			});
+		return this.#outputs.map((output) => {
+			const tensor = results[output.name];
+			if (!tensor) throw new EngineFailure('internal', `The session did not return attention output "${output.name}".`);
+			return { dims: tensor.dims, data: attentionValues(tensor, output.name) };
+		});
 	}
 
 	async release(): Promise<void> {
@@ -90,6 +96,8 @@ export class ModelRunner {
 	#session: AttentionSession;
 	#model: PatchedModel | undefined;
 	#deviceLost: string | undefined;
+	/** Settles when the WebGPU device is lost (never, on WASM). */
+	#lost: Promise<void> | undefined;
 	readonly #notices: string[] = [];
 
 	private constructor(session: AttentionSession, model: PatchedModel) {
@@ -117,16 +125,16 @@ export class ModelRunner {
 				}
 			}
 		}
-		try {
-			return await ModelRunner.#openOn(model, 'wasm', probe);
-		} catch (error) {
-			if (error instanceof EngineFailure) throw error;
-			throw new EngineFailure('backend', `onnxruntime-web could not run this model on WASM: ${reason(error)}`);
-		}
+		return ModelRunner.#openOn(model, 'wasm', probe);
 	}
 
 	static async #openOn(model: PatchedModel, backend: Backend, probe: SessionProbe): Promise<ModelRunner> {
-		const session = await AttentionSession.create(model, backend);
+		let session: AttentionSession;
+		try {
+			session = await AttentionSession.create(model, backend);
+		} catch (error) {
+			throw new EngineFailure('backend', `onnxruntime-web could not open the model on ${backend}: ${reason(error)}`);
+		}
 		try {
 			await probe(session);
 		} catch (error) {
@@ -140,7 +148,7 @@ export class ModelRunner {
 
 	async #watchDevice(): Promise<void> {
 		const device = await ort.env.webgpu.device;
-		void device.lost.then((info) => {
+		this.#lost = device.lost.then((info) => {
 			this.#deviceLost = info.message || info.reason || 'unknown reason';
 		});
 	}
@@ -151,7 +159,8 @@ export class ModelRunner {
 			try {
 				return await this.#session.run(feeds);
 			} catch (error) {
-				// A device lost during this run surfaces as a run error; anything else is the model's problem.
+				// A device lost during this run surfaces as a run error, maybe just before `lost` settles.
+				if (this.#lost) await Promise.race([this.#lost, delay(DEVICE_LOST_GRACE_MS)]);
 				if (this.#deviceLost === undefined) throw error;
 			}
 		}
@@ -167,6 +176,7 @@ export class ModelRunner {
 		this.#session = wasm;
 		this.#model = undefined;
 		this.#deviceLost = undefined;
+		this.#lost = undefined;
 		this.#notices.push(`The WebGPU device was lost (${lost}); switched to WASM.`);
 	}
 
