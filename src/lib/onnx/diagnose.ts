@@ -32,7 +32,8 @@ export function noAttentionError(model: OnnxModel): NoAttentionError {
 	if (foundOps.length === 0) {
 		const ops = [...new Set(allOps(model.graph))].join(', ') || 'none';
 		return new NoAttentionError(
-			`No attention in this model: it has no Softmax and no fused attention op (Attention, MultiHeadAttention, GroupQueryAttention). Its ops: ${ops}.`,
+			'No attention in this model: it has no Softmax and no fused attention op ' +
+				`(Attention, MultiHeadAttention, GroupQueryAttention). Its ops: ${ops}.`,
 			[]
 		);
 	}

@@ -6,7 +6,10 @@
 import { ElemType, attribute, type OnnxGraph, type OnnxNode } from './graph';
 import type { GraphScope } from './scope';
 
-const BOOL_OPS = new Set(['Equal', 'Less', 'LessOrEqual', 'Greater', 'GreaterOrEqual', 'Not', 'And', 'Or', 'Xor', 'IsNaN', 'IsInf']);
+const BOOL_OPS = new Set([
+	...['Equal', 'Less', 'LessOrEqual', 'Greater', 'GreaterOrEqual'],
+	...['Not', 'And', 'Or', 'Xor', 'IsNaN', 'IsInf']
+]);
 const INT64_OPS = new Set(['Shape', 'Size', 'ArgMax', 'ArgMin', 'NonZero']);
 const INT32_OPS = new Set(['MatMulInteger', 'ConvInteger']);
 

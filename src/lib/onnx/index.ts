@@ -6,7 +6,7 @@ export { OnnxFormatError, NoAttentionError } from './errors';
 export type { OnnxElemType, AttentionOutput, PatchedModel } from './outputs';
 export { ATTENTION_OUTPUT_PREFIX } from './outputs';
 export { patchModelForAttention } from './patch';
-export { patchFusedAttentionForQk } from './qk-output';
+export { patchFusedAttentionForQk, type FusedAttentionPatch } from './qk-output';
 export { findFusedAttention, type FusedAttention } from './fused';
 export { findAttentionSoftmax, type AttentionSearch, type AttentionSoftmax } from './attention';
 export {

@@ -12,7 +12,10 @@ import { ATTENTION_OUTPUT_PREFIX, toAttentionOutputs, type PatchedModel } from '
 import { rewriteModel, rewriteNode, splice, uniqueNames } from './rewrite';
 import { GraphScope } from './scope';
 
-/** Scan, find attention, append outputs. Throws OnnxFormatError for bytes that are not ONNX, NoAttentionError when no attention is found. */
+/**
+ * Scan, find attention, append outputs. Throws OnnxFormatError for bytes that are not ONNX, NoAttentionError
+ * when no attention is found.
+ */
 export function patchModelForAttention(bytes: Uint8Array): PatchedModel {
 	const model = scanModel(bytes);
 	const top = findAttentionSoftmax(model.graph);

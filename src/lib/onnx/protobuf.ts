@@ -115,8 +115,9 @@ export class FieldReader implements Field, Cursor {
 				throw new ProtobufError(`field ${this.number} at byte ${this.tagStart} has unsupported wire type ${this.wireType}`);
 		}
 		if (this.end > this.limit) {
+			const [needed, remaining] = [this.end - this.start, this.limit - this.start];
 			throw new ProtobufError(
-				`field ${this.number} at byte ${this.tagStart} needs ${this.end - this.start} bytes but only ${this.limit - this.start} remain (truncated?)`
+				`field ${this.number} at byte ${this.tagStart} needs ${needed} bytes but only ${remaining} remain (truncated?)`
 			);
 		}
 		this.pos = this.end;

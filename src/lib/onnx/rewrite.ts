@@ -26,7 +26,11 @@ export interface Replacement {
 }
 
 /** The payload of the message in `within`, with some of its fields replaced. Unchanged bytes are views. */
-export function splice(bytes: Uint8Array, within: { start: number; end: number }, replacements: Replacement[]): Uint8Array[] {
+export function splice(
+	bytes: Uint8Array,
+	within: { start: number; end: number },
+	replacements: Replacement[]
+): Uint8Array[] {
 	const chunks: Uint8Array[] = [];
 	let pos = within.start;
 	for (const { field, chunks: replacement } of [...replacements].sort((a, b) => a.field.tagStart - b.field.tagStart)) {
@@ -47,7 +51,12 @@ export function graphOutputsFragment(outputs: NewOutput[]): Uint8Array[] {
 }
 
 /** Replaces top-level nodes and appends graph outputs; returns the new file. */
-export function rewriteModel(bytes: Uint8Array, model: OnnxModel, rewrites: NodeRewrite[], outputs: NewOutput[]): Uint8Array {
+export function rewriteModel(
+	bytes: Uint8Array,
+	model: OnnxModel,
+	rewrites: NodeRewrite[],
+	outputs: NewOutput[]
+): Uint8Array {
 	const contains = (outer: Field, inner: Field) => outer.start <= inner.tagStart && inner.end <= outer.end;
 	const graphReplacements = model.graphFields.flatMap((graphField): Replacement[] => {
 		const inThisGraph = rewrites.filter((r) => contains(graphField, r.node.field));

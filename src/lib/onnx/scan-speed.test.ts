@@ -12,7 +12,8 @@ it('scans a model with 100 MB of weights without touching them (prints the time)
 	const graph = buildAttentionGraph({ layers: 24, style: LLAMA });
 	for (let i = 0; i < TENSORS; i++) {
 		// 0xff bytes are not valid protobuf: a scanner that parsed them would fail.
-		graph.initializers?.push({ name: `padding.${i}`, elemType: 1, dims: [TENSOR_BYTES / 4], data: new Uint8Array(TENSOR_BYTES).fill(0xff) });
+		const data = new Uint8Array(TENSOR_BYTES).fill(0xff);
+		graph.initializers?.push({ name: `padding.${i}`, elemType: 1, dims: [TENSOR_BYTES / 4], data });
 	}
 	const bytes = encodeModel(graph);
 	const megabytes = (bytes.length / 1e6).toFixed(0);
@@ -32,7 +33,8 @@ it('scans a model with 100 MB of weights without touching them (prints the time)
 	const patchMs = performance.now() - patchStart;
 
 	const shape = `${graph.nodes.length} nodes, ${graph.initializers?.length} initializers`;
-	const figures = `best ${warm[0].toFixed(1)} ms, median ${warm[5].toFixed(1)} ms of 11; first scan ${firstMs.toFixed(1)} ms`;
+	const ms = (value: number) => `${value.toFixed(1)} ms`;
+	const figures = `best ${ms(warm[0])}, median ${ms(warm[5])} of 11; first scan ${ms(firstMs)}`;
 	console.log(`scan of ${megabytes} MB model (${shape}): ${figures}`);
 	// Dominated by allocating the new file: one copy, whose cost depends on how fast the OS hands out fresh pages.
 	console.log(`patch of ${megabytes} MB model (scan + detect + one copy of the file): ${patchMs.toFixed(0)} ms`);

@@ -236,7 +236,8 @@ export function buildClassifier(): Uint8Array {
 export function buildWithoutSoftmax(): Uint8Array {
 	const b = GraphBuilder.create();
 	const ids = b.input('input_ids', ElemType.INT64, [1, SEQ]);
-	const hidden = b.op('Relu', [b.op('MatMul', [b.op('Gather', [b.weight([VOCAB, HIDDEN]), ids]), b.weight([HIDDEN, HIDDEN])])]);
+	const embedded = b.op('Gather', [b.weight([VOCAB, HIDDEN]), ids]);
+	const hidden = b.op('Relu', [b.op('MatMul', [embedded, b.weight([HIDDEN, HIDDEN])])]);
 	b.ops('MatMul', [hidden, b.weight([HIDDEN, VOCAB])], { outputs: ['logits'] });
 	b.output('logits');
 	return encodeModel(b.build('mlp'));
@@ -289,7 +290,8 @@ export function buildFusedOpsModel(): Uint8Array {
 	const mhaOptions = { domain: 'com.microsoft', attributes: { num_heads: HEADS } };
 	const [mha] = b.ops('MultiHeadAttention', [x, x, x], mhaOptions);
 	b.ops('MultiHeadAttention', [mha, mha, mha], { ...mhaOptions, outputs: ['y'] });
-	b.ops('Attention', [x, x, x], { outputs: ['z'], attributes: { q_num_heads: HEADS, kv_num_heads: HEADS, scale: { float: 0.5 } } });
+	const attributes = { q_num_heads: HEADS, kv_num_heads: HEADS, scale: { float: 0.5 } };
+	b.ops('Attention', [x, x, x], { outputs: ['z'], attributes });
 	b.output('y');
 	b.output('z');
 	return encodeModel(b.build('fused'), { opsets: [{ domain: '', version: 23 }, { domain: 'com.microsoft', version: 1 }] });

@@ -64,7 +64,9 @@ export const RUNTIME_TIMEOUT = { timeout: 60_000 };
 export function values(tensor: ort.Tensor): Float32Array {
 	if (tensor.type === 'float32') return tensor.data as Float32Array;
 	// Without a native Float16Array, onnxruntime hands float16 data over as raw bits.
-	if (tensor.type === 'float16' && tensor.data instanceof Uint16Array) return Float32Array.from(tensor.data, fromFloat16Bits);
+	if (tensor.type === 'float16' && tensor.data instanceof Uint16Array) {
+		return Float32Array.from(tensor.data, fromFloat16Bits);
+	}
 	if (tensor.type === 'float16') return Float32Array.from(tensor.data as ArrayLike<number>);
 	throw new Error(`not a float tensor: ${tensor.type}`);
 }
