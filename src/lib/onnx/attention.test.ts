@@ -11,6 +11,7 @@ import {
 	GPT2,
 	HEADS,
 	LLAMA,
+	buildAttentionGraph,
 	buildAttentionModel,
 	buildClassifier,
 	buildFusedOpsModel,
@@ -19,6 +20,8 @@ import {
 	buildWithoutSoftmax,
 	type AttentionStyle
 } from './testing/models';
+
+const bertGraph = (layers: number) => buildAttentionGraph({ layers, style: BERT });
 
 function search(bytes: Uint8Array) {
 	return findAttentionSoftmax(scanModel(bytes).graph);
@@ -113,6 +116,37 @@ describe('models without usable attention', () => {
 		const error = noAttention(buildGroupQueryAttentionModel(2));
 		expect(error.foundOps).toEqual(['com.microsoft::GroupQueryAttention']);
 		expect(error.message).toContain('com.microsoft::GroupQueryAttention ×2');
+	});
+
+	it('explains attention inside a Loop body, which cannot be fetched', () => {
+		const bytes = encodeModel({
+			name: 'loop',
+			nodes: [{ opType: 'Loop', inputs: ['', ''], outputs: ['y'], attributes: { body: { graph: bertGraph(1) } } }],
+			inputs: [],
+			outputs: [{ name: 'y', elemType: ElemType.FLOAT }]
+		});
+		expect(noAttention(bytes).foundOps).toEqual([
+			'Loop.body: Softmax (attention, but values inside this subgraph cannot be fetched)'
+		]);
+	});
+
+	it('explains If branches whose attention cannot be paired layer by layer', () => {
+		const bytes = encodeModel({
+			name: 'unpaired',
+			nodes: [
+				{
+					opType: 'If',
+					inputs: ['condition'],
+					outputs: ['logits'],
+					attributes: { then_branch: { graph: bertGraph(2) }, else_branch: { graph: bertGraph(1) } }
+				}
+			],
+			inputs: [{ name: 'condition', elemType: ElemType.BOOL, dims: [1] }],
+			outputs: [{ name: 'logits', elemType: ElemType.FLOAT }]
+		});
+		expect(noAttention(bytes).foundOps).toEqual([
+			'Softmax inside If branches (cannot pair them: 1 attention Softmax nodes in one branch, 2 in the other)'
+		]);
 	});
 
 	it('names MultiHeadAttention and ONNX Attention', () => {
