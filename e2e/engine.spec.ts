@@ -83,6 +83,8 @@ test.beforeEach(async ({ page }) => {
 for (const fixture of FIXTURES) {
 	for (const backend of BACKENDS) {
 		test(`${fixture.name} on ${backend} reproduces the reference attention`, async ({ page, fixtures }) => {
+			// SwiftShader compiles WebGPU shaders on the CPU, once per new sequence length.
+			test.slow(backend === 'webgpu');
 			const cases = referenceCases(fixture.name);
 			const source = { kind: 'url', url: `${fixtures.origin}/${fixture.name}` } as const;
 			const run = await loadAndAnalyse(page, source, backend, cases.map((c) => c.text));

@@ -58,6 +58,7 @@ export class EngineClient {
 	#currentLoad: number | undefined;
 	#loaded: LoadedModel | undefined;
 	#reloadsWithoutSuccess = 0;
+	#disposed = false;
 
 	constructor(options: EngineClientOptions = {}) {
 		this.#createWorker = options.createWorker ?? createEngineWorker;
@@ -102,11 +103,17 @@ export class EngineClient {
 	}
 
 	dispose(): void {
+		this.#disposed = true;
 		this.#worker.terminate();
 		this.#rejectAll(new EngineError('cancelled', 'The engine was shut down.'));
 	}
 
-	#post(request: EngineRequest): void {
+	#post(request: EngineRequest & { requestId: number }): void {
+		if (this.#disposed) {
+			this.#pending.get(request.requestId)?.reject(new EngineError('cancelled', 'The engine was shut down.'));
+			this.#pending.delete(request.requestId);
+			return;
+		}
 		this.#worker.postMessage(request);
 	}
 
@@ -115,7 +122,7 @@ export class EngineClient {
 		worker.addEventListener('message', (event: MessageEvent<EngineResponse>) => this.#receive(event.data));
 		worker.addEventListener('error', (event) => {
 			event.preventDefault();
-			this.#restartAfterCrash(event.message || 'the engine worker crashed');
+			if (worker === this.#worker && !this.#disposed) this.#restartAfterCrash(event.message || 'the engine worker crashed');
 		});
 		worker.postMessage({ type: 'configure', settings: this.#settings } satisfies EngineRequest);
 		return worker;
