@@ -22,3 +22,9 @@ export function exportFileName(model: string, what: string, extension: 'json' | 
 		.slice(0, 80);
 	return `attnscope-${slug ? `${slug}-` : ''}${what}.${extension}`;
 }
+
+export function canvasPngBlob(canvas: HTMLCanvasElement): Promise<Blob> {
+	return new Promise((resolve, reject) =>
+		canvas.toBlob((blob) => (blob ? resolve(blob) : reject(new Error('The browser could not encode the image.'))), 'image/png')
+	);
+}

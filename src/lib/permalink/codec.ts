@@ -83,7 +83,7 @@ export async function decodePermalink(fragment: string, appOrigin: string): Prom
 	take('view', parseView, (v) => (state.view = v), `the ${DEFAULT_STATE.view} view`);
 	take('layer', (v) => parseIndex('layer', v), (v) => (state.layer = v), `layer ${DEFAULT_STATE.layer}`);
 	take('heads', parseHeads, (v) => (state.heads = v), 'all heads');
-	take('head', parseHeatmapHead, (v) => (state.heatmapHead = v), `head ${DEFAULT_STATE.heatmapHead}`);
+	take('head', parseHeatmapHead, (v) => (state.heatmapHead = v), describeHeatmapHead(DEFAULT_STATE.heatmapHead));
 	take('token', (v) => parseIndex('token', v), (v) => (state.token = v), 'the default token');
 	take('from', (v) => parseIndex('rollout start layer', v), (v) => (state.rolloutStart = v), 'layer 0');
 	take('pool', parsePooling, (v) => (state.pooling = v), `${DEFAULT_STATE.pooling} pooling`);
@@ -170,6 +170,10 @@ function parsePooling(value: string): Parsed<ThumbnailPooling> {
 function parseBackend(value: string): Parsed<BackendPreference> {
 	const backend = BACKEND_PREFERENCES.find((b) => b === value);
 	return backend ? ok(backend) : bad(`unknown backend ${quote(value)} (known: ${BACKEND_PREFERENCES.join(', ')})`);
+}
+
+function describeHeatmapHead(head: HeatmapHead): string {
+	return typeof head === 'number' ? `head ${head}` : `the ${head} of heads`;
 }
 
 /** Keeps as much of the text as fits the decoder's limits, cutting at code points so no character is split. */

@@ -39,7 +39,7 @@ export const DEFAULT_STATE: Readonly<UrlState> = Object.freeze({
 	view: 'head',
 	layer: 0,
 	heads: 'all',
-	heatmapHead: 0,
+	heatmapHead: 'mean',
 	token: null,
 	rolloutStart: 0,
 	pooling: 'max'

@@ -14,7 +14,7 @@ describe('validation against the loaded model', () => {
 		['layer', { layer: 2 }, { layer: 0 }, /Layer 2 does not exist \(the model has 2 layers/],
 		['rollout start', { rolloutStart: 5 }, { rolloutStart: 0 }, /Rollout start layer 5/],
 		['head list', { heads: [1, 4, 9] }, { heads: 'all' }, /Head 4, 9 does not exist \(the model has 4 heads per layer/],
-		['heatmap head', { heatmapHead: 4 }, { heatmapHead: 0 }, /Heatmap head 4/]
+		['heatmap head', { heatmapHead: 4 }, { heatmapHead: 'mean' }, /Heatmap head 4/]
 	])('resets an out-of-range %s with a notice', (_, patch, expected, notice) => {
 		const result = validateAgainstModel({ ...defaultState(), ...patch }, model);
 		expect(result.state).toMatchObject(expected);

@@ -39,7 +39,7 @@ export function validateAgainstModel(state: UrlState, model: ModelShape): Valida
 		}
 	}
 	if (typeof state.heatmapHead === 'number' && state.heatmapHead >= model.heads) {
-		notices.push(`Heatmap head ${state.heatmapHead} does not exist (${headLimit}); showing head 0.`);
+		notices.push(`Heatmap head ${state.heatmapHead} does not exist (${headLimit}); showing the mean of heads.`);
 		next.heatmapHead = DEFAULT_STATE.heatmapHead;
 	}
 	return { state: next, notices };

@@ -253,6 +253,33 @@ describe('history', () => {
 	});
 });
 
+describe('notices', () => {
+	it('drops a link’s notices once the user changes something, and does not pile them up over Back steps', async () => {
+		const { fragment } = await encodePermalink({ ...defaultState(), text: 'a b c', token: 2 });
+		const { engine, address, page } = await openReady(`${fragment}&layer=x`);
+		engine.analyses[0].settle.resolve(resultFor('a b'));
+		await flush();
+		expect(page.notices).toEqual([expect.stringMatching(/^Link: layer "x"/), expect.stringMatching(/^Token 2 does not exist/)]);
+		page.select({ view: 'model' });
+		expect(page.notices).toEqual([]);
+		await until(async () => (await decodePermalink(address.fragment, ORIGIN)).state.view === 'model');
+		address.back();
+		await page.restoreFromAddress();
+		await page.restoreFromAddress();
+		expect(page.notices).toEqual([]);
+	});
+});
+
+describe('selection', () => {
+	it('stores a list of every head as "all"', async () => {
+		const { page } = await openReady();
+		page.select({ heads: [0, 2] });
+		expect(page.linked.heads).toEqual([0, 2]);
+		page.select({ heads: [0, 1, 2, 3] });
+		expect(page.linked.heads).toBe('all');
+	});
+});
+
 describe('models', () => {
 	it('rejects a reference that is not a model without touching the engine', async () => {
 		const { engine, page } = await openReady();

@@ -61,11 +61,19 @@ export class PageState {
 	/** A link asks for a model from another host: the user confirms before anything downloads. */
 	question = $state<ForeignModelQuestion | null>(null);
 
+	/** What a link got wrong, and what the model showed to be out of range: stale once the user changes something. */
 	#linkNotices = $state<string[]>([]);
+	#rangeNotices = $state<string[]>([]);
 	#modelNotices = $state<string[]>([]);
 	#resultNotices = $state<string[]>([]);
 	#shareNotices = $state<string[]>([]);
-	notices = $derived([...this.#linkNotices, ...this.#modelNotices, ...this.#resultNotices, ...this.#shareNotices]);
+	notices = $derived([
+		...this.#linkNotices,
+		...this.#rangeNotices,
+		...this.#modelNotices,
+		...this.#resultNotices,
+		...this.#shareNotices
+	]);
 
 	readonly #engine: AttentionEngine;
 	readonly #address: AddressBar;
@@ -92,6 +100,7 @@ export class PageState {
 	}
 
 	setText(text: string): void {
+		this.#forgetLinkNotices();
 		this.linked.text = text;
 		clearTimeout(this.#typingTimer);
 		this.#typingTimer = setTimeout(() => {
@@ -102,7 +111,10 @@ export class PageState {
 
 	select(change: Partial<Selection>): void {
 		const fields = Object.keys(change) as (keyof Selection)[];
+		this.#forgetLinkNotices();
 		Object.assign(this.linked, change);
+		// One spelling for "every head", so links and Back steps compare equal.
+		if (Array.isArray(change.heads) && change.heads.length === this.model?.heads) this.linked.heads = 'all';
 		this.#writeAddress(fields.some((field) => PUSHED_FIELDS.has(field)) ? 'push' : 'replace');
 	}
 
@@ -188,6 +200,7 @@ export class PageState {
 			return;
 		}
 		this.question = null;
+		this.#forgetLinkNotices();
 		this.linked.model = trimmed;
 		this.linked.backend = backend;
 		this.#writeAddress('push');
@@ -233,14 +246,6 @@ export class PageState {
 			if (request !== this.#analysisRequest) return;
 			this.result = result;
 			this.error = null;
-			this.#resultNotices = [
-				...(result.truncatedFrom === undefined
-					? []
-					: [
-							`Kept ${result.tokens.length} of ${result.truncatedFrom} tokens: the model reads at most ${this.model?.maxTokens ?? result.tokens.length}.`
-						]),
-				...result.notices
-			];
 			this.#checkAgainstTokens(result);
 		} catch (error) {
 			// A newer request superseded this one: its result is on the way, so nothing stale is shown.
@@ -253,19 +258,31 @@ export class PageState {
 
 	#checkAgainstModel(info: ModelInfo): void {
 		const { state, notices } = validateAgainstModel(this.linked, info);
-		this.#modelNotices = [...info.notices, ...notices];
+		this.#modelNotices = info.notices;
+		this.#rangeNotices = notices;
 		if (notices.length > 0) {
 			this.linked = state;
 			this.#writeAddress('replace');
 		}
 	}
 
+	/** Notices about the result on screen: truncation, engine remarks, and a selected token the text no longer has. */
 	#checkAgainstTokens(result: AnalysisResult): void {
 		const { state, notices } = validateAgainstTokens(this.linked, result.tokens.length);
+		const truncation =
+			result.truncatedFrom === undefined
+				? []
+				: [`Kept ${result.tokens.length} of ${result.truncatedFrom} tokens: the model reads at most ${this.model?.maxTokens ?? result.tokens.length}.`];
+		this.#resultNotices = [...truncation, ...result.notices];
 		if (notices.length === 0) return;
+		this.#rangeNotices = [...this.#rangeNotices, ...notices];
 		this.linked = state;
-		this.#resultNotices = [...this.#resultNotices, ...notices];
 		this.#writeAddress('replace');
+	}
+
+	#forgetLinkNotices(): void {
+		this.#linkNotices = [];
+		this.#rangeNotices = [];
 	}
 
 	#recordProgress(progress: FileProgress): void {
