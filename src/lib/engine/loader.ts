@@ -15,7 +15,7 @@ import { ModelRunner } from './session';
 import { detectTokenStyle } from './tokens';
 
 /** Attention memory grows with the square of the length; views and exports are built for up to this many tokens. */
-export const ENGINE_MAX_TOKENS = 1024;
+const ENGINE_MAX_TOKENS = 1024;
 /** A short text for the run that proves a new session computes sane attention before it is used. */
 const PROBE_TEXT = 'Hello world';
 
