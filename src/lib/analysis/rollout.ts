@@ -43,8 +43,18 @@ export function attentionRollout(t: AttentionTensor, startLayer = 0): Float32Arr
 	return Float32Array.from(product);
 }
 
-/** left × right for square size × size matrices; skips zero entries, which causal masks make common. */
+/**
+ * left × right for square size × size matrices. Zeros cost nothing: a zero in `left` skips a row of
+ * `right`, and each row of `right` is read only up to its last non-zero. Causal (lower-triangular)
+ * attention makes both common, which cuts the work about threefold.
+ */
 function multiply(left: Float64Array, right: Float64Array, size: number): Float64Array {
+	const rowEnd = new Int32Array(size);
+	for (let k = 0; k < size; k++) {
+		let end = size;
+		while (end > 0 && right[k * size + end - 1] === 0) end--;
+		rowEnd[k] = end;
+	}
 	const out = new Float64Array(size * size);
 	for (let i = 0; i < size; i++) {
 		const outRow = i * size;
@@ -52,7 +62,8 @@ function multiply(left: Float64Array, right: Float64Array, size: number): Float6
 			const weight = left[outRow + k];
 			if (weight === 0) continue;
 			const rightRow = k * size;
-			for (let j = 0; j < size; j++) out[outRow + j] += weight * right[rightRow + j];
+			const end = rowEnd[k];
+			for (let j = 0; j < end; j++) out[outRow + j] += weight * right[rightRow + j];
 		}
 	}
 	return out;
