@@ -1,0 +1,286 @@
+/**
+ * Attention rollout (rollout.ts's definition) in WebGPU compute shaders: per layer one kernel takes the head mean,
+ * adds the identity and renormalises the rows (Â), and a tiled matmul multiplies Â onto the running product.
+ * Where WebGPU has no adapter, or the device is lost, rollout.ts computes it on the CPU instead.
+ */
+import type { AttentionTensor } from '$lib/attention';
+import { attentionRollout } from './rollout';
+
+export type RolloutBackend = 'webgpu' | 'cpu';
+
+/** Threads per workgroup of the residual kernel; it reduces one row's sum across them. */
+const ROW_THREADS = 256;
+/** The matmul computes BLOCK × BLOCK outputs per workgroup, 4 × 4 per thread, stepping STEP keys at a time. */
+const BLOCK = 64;
+const STEP = 16;
+const THREADS_PER_SIDE = 16;
+
+/** Â = 0.5·mean_heads(A) + 0.5·I, rows renormalised: one workgroup per query row. */
+const RESIDUAL_SHADER = /* wgsl */ `
+struct Dims { size: u32, heads: u32 }
+@group(0) @binding(0) var<uniform> dims: Dims;
+@group(0) @binding(1) var<storage, read> attention: array<f32>;
+@group(0) @binding(2) var<storage, read_write> residual: array<f32>;
+
+const THREADS = ${ROW_THREADS}u;
+var<workgroup> partial: array<f32, THREADS>;
+
+@compute @workgroup_size(THREADS)
+fn main(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_index) lane: u32) {
+	let size = dims.size;
+	let plane = size * size;
+	let row = group.x * size;
+	var sum = 0.0;
+	for (var k = lane; k < size; k += THREADS) {
+		var total = 0.0;
+		for (var head = 0u; head < dims.heads; head++) {
+			total += attention[head * plane + row + k];
+		}
+		var value = 0.5 * total / f32(dims.heads);
+		if (k == group.x) {
+			value += 0.5;
+		}
+		residual[row + k] = value;
+		sum += value;
+	}
+	partial[lane] = sum;
+	workgroupBarrier();
+	for (var stride = THREADS / 2u; stride > 0u; stride /= 2u) {
+		if (lane < stride) {
+			partial[lane] += partial[lane + stride];
+		}
+		workgroupBarrier();
+	}
+	let rowSum = partial[0];
+	for (var k = lane; k < size; k += THREADS) {
+		residual[row + k] /= rowSum;
+	}
+}`;
+
+/** product = left × right for size × size matrices, through workgroup tiles of both. */
+const MATMUL_SHADER = /* wgsl */ `
+struct Dims { size: u32, heads: u32 }
+@group(0) @binding(0) var<uniform> dims: Dims;
+@group(0) @binding(1) var<storage, read> left: array<f32>;
+@group(0) @binding(2) var<storage, read> right: array<f32>;
+@group(0) @binding(3) var<storage, read_write> product: array<f32>;
+
+const BLOCK = ${BLOCK}u;
+const STEP = ${STEP}u;
+const SIDE = ${THREADS_PER_SIDE}u;
+const PER_THREAD = BLOCK / SIDE;
+const THREADS = SIDE * SIDE;
+const TILE = BLOCK * STEP;
+var<workgroup> leftTile: array<f32, TILE>;
+var<workgroup> rightTile: array<f32, TILE>;
+
+@compute @workgroup_size(SIDE, SIDE)
+fn main(
+	@builtin(workgroup_id) group: vec3u,
+	@builtin(local_invocation_id) local: vec3u,
+	@builtin(local_invocation_index) lane: u32
+) {
+	let size = dims.size;
+	let rowBase = group.y * BLOCK;
+	let colBase = group.x * BLOCK;
+	var acc: array<array<f32, PER_THREAD>, PER_THREAD>;
+	for (var k0 = 0u; k0 < size; k0 += STEP) {
+		for (var i = lane; i < TILE; i += THREADS) {
+			// leftTile is BLOCK rows × STEP keys, rightTile STEP keys × BLOCK columns; outside the matrix reads as 0.
+			let leftRow = rowBase + i / STEP;
+			let leftCol = k0 + i % STEP;
+			var l = 0.0;
+			if (leftRow < size && leftCol < size) {
+				l = left[leftRow * size + leftCol];
+			}
+			leftTile[i] = l;
+			let rightRow = k0 + i / BLOCK;
+			let rightCol = colBase + i % BLOCK;
+			var r = 0.0;
+			if (rightRow < size && rightCol < size) {
+				r = right[rightRow * size + rightCol];
+			}
+			rightTile[i] = r;
+		}
+		workgroupBarrier();
+		for (var k = 0u; k < STEP; k++) {
+			var a: array<f32, PER_THREAD>;
+			var b: array<f32, PER_THREAD>;
+			for (var i = 0u; i < PER_THREAD; i++) {
+				a[i] = leftTile[(local.y + i * SIDE) * STEP + k];
+				b[i] = rightTile[k * BLOCK + local.x + i * SIDE];
+			}
+			for (var i = 0u; i < PER_THREAD; i++) {
+				for (var j = 0u; j < PER_THREAD; j++) {
+					acc[i][j] += a[i] * b[j];
+				}
+			}
+		}
+		workgroupBarrier();
+	}
+	for (var i = 0u; i < PER_THREAD; i++) {
+		let row = rowBase + local.y + i * SIDE;
+		for (var j = 0u; j < PER_THREAD; j++) {
+			let col = colBase + local.x + j * SIDE;
+			if (row < size && col < size) {
+				product[row * size + col] = acc[i][j];
+			}
+		}
+	}
+}`;
+
+/** The GPU could not finish (out of memory, device lost): not a fault of the input or the shaders. */
+class GpuUnavailableError extends Error {
+	override name = 'GpuUnavailableError';
+}
+
+/** How long a failed readback waits for the device-lost signal, which may settle just after the rejection. */
+const DEVICE_LOST_GRACE_MS = 200;
+
+function lostWithin(device: GPUDevice, ms: number): Promise<boolean> {
+	return Promise.race([device.lost.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), ms))]);
+}
+
+/** A device with both pipelines compiled; made once per page and reused. */
+interface RolloutKernels {
+	device: GPUDevice;
+	residual: GPUComputePipeline;
+	matmul: GPUComputePipeline;
+}
+
+let kernels: Promise<RolloutKernels | undefined> | undefined;
+
+async function createKernels(): Promise<RolloutKernels | undefined> {
+	const gpu = typeof navigator === 'undefined' ? undefined : navigator.gpu;
+	const adapter = await gpu?.requestAdapter().catch(() => null);
+	if (!adapter) return undefined;
+	// A whole layer ([heads, S, S] float32) is one storage binding: ask for as much as the adapter allows.
+	const device = await adapter.requestDevice({
+		requiredLimits: {
+			maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
+			maxBufferSize: adapter.limits.maxBufferSize
+		}
+	});
+	void device.lost.then(() => {
+		kernels = undefined;
+	});
+	const pipeline = (code: string) =>
+		device.createComputePipelineAsync({ layout: 'auto', compute: { module: device.createShaderModule({ code }), entryPoint: 'main' } });
+	const [residual, matmul] = await Promise.all([pipeline(RESIDUAL_SHADER), pipeline(MATMUL_SHADER)]);
+	return { device, residual, matmul };
+}
+
+function gpuKernels(): Promise<RolloutKernels | undefined> {
+	kernels ??= createKernels().catch(() => undefined);
+	return kernels;
+}
+
+/** Which implementation computeRollout uses on this page. */
+export async function rolloutBackend(): Promise<RolloutBackend> {
+	return (await gpuKernels()) ? 'webgpu' : 'cpu';
+}
+
+/**
+ * Attention rollout R = Â_last ⋯ Â_startLayer as a queries × queries Float32Array, equal to attentionRollout's
+ * within float32 rounding. Computed on the GPU when WebGPU is available and a layer fits one storage binding;
+ * when the GPU runs out of memory or loses its device, rollout.ts gives the same answer on the CPU.
+ */
+export async function computeRollout(t: AttentionTensor, startLayer = 0): Promise<Float32Array> {
+	const gpu = await gpuKernels();
+	const layerBytes = t.heads * t.queries * t.keys * Float32Array.BYTES_PER_ELEMENT;
+	const usable = gpu && layerBytes <= Math.min(gpu.device.limits.maxStorageBufferBindingSize, gpu.device.limits.maxBufferSize);
+	// attentionRollout checks the arguments, so invalid ones throw its RangeError whatever the backend.
+	if (!usable || t.queries !== t.keys || !Number.isInteger(startLayer) || startLayer < 0 || startLayer >= t.layers) {
+		return attentionRollout(t, startLayer);
+	}
+	try {
+		return await rolloutOnGpu(gpu, t, startLayer);
+	} catch (error) {
+		if (error instanceof GpuUnavailableError) return attentionRollout(t, startLayer);
+		throw error;
+	}
+}
+
+async function rolloutOnGpu(gpu: RolloutKernels, t: AttentionTensor, startLayer: number): Promise<Float32Array> {
+	const { device } = gpu;
+	const buffers: GPUBuffer[] = [];
+	const buffer = (bytes: number, usage: GPUBufferUsageFlags) => {
+		const created = device.createBuffer({ size: bytes, usage });
+		buffers.push(created);
+		return created;
+	};
+	try {
+		device.pushErrorScope('validation');
+		device.pushErrorScope('out-of-memory');
+		let readback: GPUBuffer;
+		let scopeErrors: Promise<[GPUError | null, GPUError | null]>;
+		try {
+			readback = submitRollout(gpu, t, startLayer, buffer);
+		} finally {
+			// Popped before any await, so no other call's commands can land in these scopes.
+			scopeErrors = Promise.all([device.popErrorScope(), device.popErrorScope()]);
+		}
+		const [memoryError, validationError] = await scopeErrors;
+		// Running out of memory also invalidates what follows, so it is checked first.
+		if (memoryError) throw new GpuUnavailableError(`WebGPU rollout: ${memoryError.message}`);
+		if (validationError) throw new Error(`WebGPU rollout: ${validationError.message}`);
+		try {
+			await readback.mapAsync(GPUMapMode.READ);
+		} catch (error) {
+			if (await lostWithin(device, DEVICE_LOST_GRACE_MS)) throw new GpuUnavailableError('the WebGPU device was lost');
+			throw error;
+		}
+		return new Float32Array(readback.getMappedRange().slice(0));
+	} finally {
+		for (const created of buffers) created.destroy();
+	}
+}
+
+/** Queues every layer's kernels and the copy of R into a mappable buffer, which it returns. */
+function submitRollout(
+	{ device, residual, matmul }: RolloutKernels,
+	t: AttentionTensor,
+	startLayer: number,
+	buffer: (bytes: number, usage: GPUBufferUsageFlags) => GPUBuffer
+): GPUBuffer {
+	const size = t.queries;
+	const planeBytes = size * size * Float32Array.BYTES_PER_ELEMENT;
+	const layerBytes = t.heads * planeBytes;
+	const dims = buffer(16, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST);
+	device.queue.writeBuffer(dims, 0, Uint32Array.of(size, t.heads, 0, 0));
+	const layer = buffer(layerBytes, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST);
+	const augmented = buffer(planeBytes, GPUBufferUsage.STORAGE);
+	let current = buffer(planeBytes, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC);
+	let next = buffer(planeBytes, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC);
+	const bind = (pipeline: GPUComputePipeline, ...storage: GPUBuffer[]) =>
+		device.createBindGroup({
+			layout: pipeline.getBindGroupLayout(0),
+			entries: [dims, ...storage].map((resource, binding) => ({ binding, resource: { buffer: resource } }))
+		});
+	const tiles = Math.ceil(size / BLOCK);
+
+	for (let l = startLayer; l < t.layers; l++) {
+		// One layer at a time through one upload buffer: queue order puts each write after the previous layer's work.
+		device.queue.writeBuffer(layer, 0, t.data.buffer, t.data.byteOffset + l * layerBytes, layerBytes);
+		const encoder = device.createCommandEncoder();
+		const pass = encoder.beginComputePass();
+		pass.setPipeline(residual);
+		// The first layer's Â is the product so far.
+		pass.setBindGroup(0, bind(residual, layer, l === startLayer ? current : augmented));
+		pass.dispatchWorkgroups(size);
+		if (l > startLayer) {
+			pass.setPipeline(matmul);
+			pass.setBindGroup(0, bind(matmul, augmented, current, next));
+			pass.dispatchWorkgroups(tiles, tiles);
+			[current, next] = [next, current];
+		}
+		pass.end();
+		device.queue.submit([encoder.finish()]);
+	}
+
+	const readback = buffer(planeBytes, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST);
+	const encoder = device.createCommandEncoder();
+	encoder.copyBufferToBuffer(current, 0, readback, 0, planeBytes);
+	device.queue.submit([encoder.finish()]);
+	return readback;
+}
