@@ -53,3 +53,17 @@ export async function fetchBytes(
 	options.onProgress({ file, loaded, total: total || loaded, done: true });
 	return concat(chunks, loaded);
 }
+
+export type RemoteFile = { found: false } | { found: true; size: number | undefined };
+
+/**
+ * Whether a file exists and how large it is, from a HEAD request (no body), so a missing file or one too large
+ * for memory is known before any download. Statuses other than 404 throw HttpStatusError.
+ */
+export async function probeFile(url: string, fetchFile: FetchFunction): Promise<RemoteFile> {
+	const response = await fetchFile(url, { method: 'HEAD' });
+	if (response.status === 404) return { found: false };
+	if (!response.ok) throw new HttpStatusError(response.status, url);
+	const declared = Number(response.headers.get('content-length'));
+	return { found: true, size: Number.isFinite(declared) && declared > 0 ? declared : undefined };
+}

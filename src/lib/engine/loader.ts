@@ -1,21 +1,29 @@
 /**
  * Loads a model through transformers.js's hub code (config and tokenizer) plus a streamed download of the ONNX
- * file, patches the graph so every layer's attention is an output, and opens a session on the chosen backend.
+ * file the dtype and backend pick (and its external weights), patches the graph so every layer's attention is an
+ * output, and opens a session on the chosen backend.
  */
 import { AutoConfig, AutoTokenizer, env as transformersEnv, type PreTrainedTokenizer, type ProgressInfo } from '@huggingface/transformers';
-import { patchModelForAttention, readGraphInputs } from '$lib/onnx';
-import { fetchBytes, type FetchFunction } from './fetch-file';
+import { readGraphInputs } from '$lib/onnx';
+import { patchForAttention } from './attention-patch';
+import { fetchBytes, probeFile, type FetchFunction } from './fetch-file';
 import { isPastKeyValue } from './feeds';
-import { EngineFailure, HttpStatusError } from './failure';
-import { normaliseConfig, type ModelDimensions } from './model-config';
+import { EngineFailure } from './failure';
+import { nonTextModelReason, normaliseConfig, type ModelDimensions } from './model-config';
 import { checkAttention, EngineModel, forward, type ModelInputs, type TokenTable } from './model';
-import { fileUrl, locateModel, modelName, onnxFilePath, type HubLocation } from './model-source';
-import type { EngineSettings, FileProgress, LoadOptions, ModelSource } from './protocol';
-import { ModelRunner } from './session';
+import { fileUrl, locateModel, modelName, type HubLocation } from './model-source';
+import { externalDataFiles, isFloat16Dtype, onnxCandidates, type OnnxCandidate, type TransformersJsConfig } from './onnx-files';
+import type { Backend, BackendPreference, EngineSettings, FileProgress, LoadOptions, ModelSource } from './protocol';
+import { inspectWebGpu, ModelRunner, type WebGpuSupport } from './session';
 import { detectTokenStyle } from './tokens';
 
 /** Attention memory grows with the square of the length; views and exports are built for up to this many tokens. */
 const ENGINE_MAX_TOKENS = 1024;
+/**
+ * Largest download (ONNX file plus external weights) a load accepts: the bytes, the patched copy and
+ * onnxruntime's own copy in a 4 GiB WASM heap must all fit.
+ */
+const MEMORY_BUDGET_BYTES = 2 * 1024 ** 3;
 /** A short text for the run that proves a new session computes sane attention before it is used. */
 const PROBE_TEXT = 'Hello world';
 
@@ -65,16 +73,66 @@ function maxTokens(dimensions: ModelDimensions, tokenizer: PreTrainedTokenizer):
 	return Math.min(...limits.filter((limit): limit is number => limit !== undefined && limit > 0));
 }
 
-async function downloadOnnx(location: HubLocation, request: LoadRequest, fetch: FetchFunction): Promise<Uint8Array> {
-	const file = onnxFilePath(request.options.dtype);
-	try {
-		return await fetchBytes(fileUrl(location, file), file, { onProgress: request.onProgress, fetch });
-	} catch (error) {
-		if (error instanceof HttpStatusError && error.status === 404) {
-			throw new EngineFailure('no-onnx', `The model has no ${file} (${error.url} was not found).`);
-		}
-		throw error;
+/** The repo's "transformers.js_config" section of config.json, if any. */
+function transformersJsConfig(config: unknown): TransformersJsConfig | undefined {
+	if (typeof config !== 'object' || config === null) return undefined;
+	const section: unknown = Reflect.get(config, 'transformers.js_config');
+	return typeof section === 'object' && section !== null ? section : undefined;
+}
+
+function formatBytes(bytes: number): string {
+	return bytes >= 1e9 ? `${(bytes / 1e9).toFixed(1)} GB` : `${(bytes / 1e6).toFixed(1)} MB`;
+}
+
+interface OnnxChoice extends OnnxCandidate {
+	/** The ONNX file and its external weights, as the server declared them (undefined when it did not say). */
+	sizes: (number | undefined)[];
+	weightFiles: string[];
+}
+
+/** The first candidate the repo has (HEAD requests only), with its external weights and declared sizes. */
+async function chooseOnnxFile(
+	location: HubLocation,
+	candidates: readonly OnnxCandidate[],
+	config: TransformersJsConfig | undefined,
+	fetch: FetchFunction
+): Promise<OnnxChoice> {
+	for (const candidate of candidates) {
+		const probe = await probeFile(fileUrl(location, candidate.file), fetch);
+		if (!probe.found) continue;
+		const weightFiles = externalDataFiles(candidate.file, config);
+		const weightSizes = await Promise.all(
+			weightFiles.map(async (file) => {
+				const weights = await probeFile(fileUrl(location, file), fetch);
+				if (!weights.found) throw new EngineFailure('no-onnx', `The model's ${candidate.file} needs ${file}, which the repo does not have.`);
+				return weights.size;
+			})
+		);
+		return { ...candidate, weightFiles, sizes: [probe.size, ...weightSizes] };
 	}
+	const tried = candidates.map((c) => c.file).join(', ');
+	throw new EngineFailure('no-onnx', `The model has no ONNX file for this choice (looked for ${tried}).`);
+}
+
+/** Refuses, before downloading, a model whose files would not fit in the worker's memory. */
+function checkMemoryBudget(choice: OnnxChoice): void {
+	const total = choice.sizes.reduce<number>((sum, size) => sum + (size ?? 0), 0);
+	if (total > MEMORY_BUDGET_BYTES) {
+		throw new EngineFailure(
+			'too-large',
+			`The model is ${formatBytes(total)} (${choice.file}${choice.weightFiles.length ? ' with its weights' : ''}); ` +
+				`the browser can hold at most ${formatBytes(MEMORY_BUDGET_BYTES)}. Try a smaller dtype (q8, q4) or a smaller model.`
+		);
+	}
+}
+
+function download(location: HubLocation, file: string, request: LoadRequest, fetch: FetchFunction): Promise<Uint8Array> {
+	return fetchBytes(fileUrl(location, file), file, { onProgress: request.onProgress, fetch });
+}
+
+/** The backend the files are chosen for: the default dtype depends on it, as in transformers.js. */
+function plannedBackend(preference: BackendPreference, webgpu: WebGpuSupport | undefined): Backend {
+	return preference !== 'wasm' && webgpu && !webgpu.missing ? 'webgpu' : 'wasm';
 }
 
 export async function loadModel(request: LoadRequest): Promise<EngineModel> {
@@ -82,29 +140,52 @@ export async function loadModel(request: LoadRequest): Promise<EngineModel> {
 	const location = locateModel(source, settings.hubHost);
 	const fetch = useLocation(location, signal);
 	const hubOptions = { revision: location.revision, progress_callback: progressAdapter(request.onProgress) };
+	const notices: string[] = [];
 
 	// The small config first: it tells whether this is a model the engine can read before a large download starts.
-	const dimensions = normaliseConfig(await AutoConfig.from_pretrained(location.modelId, hubOptions));
-	const [tokenizer, onnxBytes] = await Promise.all([
+	const config: unknown = await AutoConfig.from_pretrained(location.modelId, hubOptions);
+	const nonText = nonTextModelReason(config);
+	if (nonText) throw new EngineFailure('not-text-model', `This is not a text model: ${nonText}.`);
+	const dimensions = normaliseConfig(config);
+	const jsConfig = transformersJsConfig(config);
+
+	const webgpu = options.backend === 'wasm' ? undefined : await inspectWebGpu();
+	const planned = plannedBackend(options.backend, webgpu);
+	const choice = await chooseOnnxFile(location, onnxCandidates(options.dtype, planned, jsConfig), jsConfig, fetch);
+	checkMemoryBudget(choice);
+	if (!options.dtype) notices.push(`Loaded ${choice.file} (${choice.dtype}).`);
+	let backend = options.backend;
+	if (planned === 'webgpu' && isFloat16Dtype(choice.dtype) && !webgpu?.shaderF16) {
+		notices.push(`Running on WASM: this WebGPU adapter has no shader-f16, which the ${choice.dtype} model needs.`);
+		backend = 'wasm';
+	}
+
+	const [tokenizer, onnxBytes, weights] = await Promise.all([
 		AutoTokenizer.from_pretrained(location.modelId, hubOptions),
-		downloadOnnx(location, request, fetch)
+		download(location, choice.file, request, fetch),
+		Promise.all(choice.weightFiles.map((file) => download(location, file, request, fetch)))
 	]);
 	signal.throwIfAborted();
 
 	const graphInputs = readGraphInputs(onnxBytes);
-	const patched = patchModelForAttention(onnxBytes);
+	const attention = patchForAttention(onnxBytes);
+	if (attention.wasmOnlyOp && backend !== 'wasm') {
+		notices.push(`Running on WASM: ${attention.wasmOnlyOp} gives out its attention only there.`);
+		backend = 'wasm';
+	}
 	const inputs: ModelInputs = {
 		tokenizer,
 		graphInputs,
 		keyValueShape: { kvHeads: dimensions.kvHeads, headDim: dimensions.headDim },
 		tokens: tokenTable(tokenizer),
-		maxTokens: maxTokens(dimensions, tokenizer)
+		maxTokens: maxTokens(dimensions, tokenizer),
+		outputsAreScores: attention.outputsAreScores
 	};
+	const externalData = choice.weightFiles.map((file, i) => ({ path: file.slice(file.lastIndexOf('/') + 1), data: weights[i] }));
 	const probeIds = tokenizer.encode(PROBE_TEXT);
-	const notices: string[] = [];
 	const runner = await ModelRunner.open(
-		patched,
-		options.backend,
+		{ patched: attention.patched, externalData },
+		backend,
 		async (session) => checkAttention(await forward((feeds) => session.run(feeds), inputs, probeIds)),
 		notices
 	);
@@ -116,7 +197,7 @@ export async function loadModel(request: LoadRequest): Promise<EngineModel> {
 		name: modelName(source),
 		modelType: dimensions.modelType,
 		isDecoder: dimensions.isDecoder || graphInputs.some((input) => isPastKeyValue(input.name)),
-		layers: patched.outputs.length,
+		layers: attention.patched.outputs.length,
 		heads: dimensions.heads,
 		maxTokens: inputs.maxTokens,
 		backend: runner.backend,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, normaliseConfig } from './model-config';
+import { ConfigError, nonTextModelReason, normaliseConfig } from './model-config';
 
 describe('normaliseConfig', () => {
 	it('reads GPT-2 names', () => {
@@ -62,5 +62,16 @@ describe('normaliseConfig', () => {
 		expect(() => normaliseConfig({ n_layer: 1, n_embd: 8 })).toThrow(ConfigError);
 		expect(() => normaliseConfig({ n_layer: 1, n_embd: 8 })).toThrow(/attention heads/);
 		expect(() => normaliseConfig('nope')).toThrow(/not a JSON object/);
+	});
+});
+
+describe('nonTextModelReason', () => {
+	it('names vision and audio models and passes text models', () => {
+		expect(nonTextModelReason({ model_type: 'vit', architectures: ['ViTForImageClassification'], image_size: 32 })).toMatch(
+			/ViTForImageClassification .*does not read text/
+		);
+		expect(nonTextModelReason({ model_type: 'whisper', num_mel_bins: 80 })).toMatch(/num_mel_bins/);
+		expect(nonTextModelReason({ model_type: 'gpt2', architectures: ['GPT2LMHeadModel'], n_layer: 2 })).toBeUndefined();
+		expect(nonTextModelReason({ model_type: 'bert', architectures: ['BertForMaskedLM'] })).toBeUndefined();
 	});
 });

@@ -52,6 +52,24 @@ function declaresDecoder(config: Record<string, unknown>): boolean {
 	return Array.isArray(architectures) && architectures.some((a) => typeof a === 'string' && DECODER_ARCHITECTURE.test(a));
 }
 
+/** Config keys only image, video and audio models have (pixels, patches, frames, mel bins, sample rate). */
+const NON_TEXT_KEYS = ['image_size', 'num_channels', 'patch_size', 'num_frames', 'num_mel_bins', 'sampling_rate'];
+const NON_TEXT_ARCHITECTURE = /Image|Vision|Audio|Speech|CTC|Video|ObjectDetection|Segmentation|Depth/;
+
+/**
+ * Why a config.json is not a text model's (e.g. "ViTForImageClassification reads images"), or undefined.
+ * Checked before anything large is downloaded; multimodal configs keep their text part in text_config.
+ */
+export function nonTextModelReason(config: unknown): string | undefined {
+	if (!isRecord(config)) return undefined;
+	const architectures = Array.isArray(config.architectures) ? config.architectures.filter((a) => typeof a === 'string') : [];
+	const architecture = architectures.find((a) => NON_TEXT_ARCHITECTURE.test(a));
+	const modelType = typeof config.model_type === 'string' ? config.model_type : 'unknown';
+	if (architecture) return `${architecture} (model type "${modelType}") does not read text`;
+	const key = NON_TEXT_KEYS.find((k) => k in config);
+	return key ? `model type "${modelType}" has "${key}" in its config, which only image, video and audio models have` : undefined;
+}
+
 /** Reads a parsed config.json (or transformers.js's PretrainedConfig, which carries the same fields). */
 export function normaliseConfig(config: unknown): ModelDimensions {
 	if (!isRecord(config)) throw new ConfigError('config.json is not a JSON object');

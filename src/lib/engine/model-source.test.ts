@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fileUrl, locateModel, onnxFilePath } from './model-source';
+import { fileUrl, locateModel } from './model-source';
 import { EngineFailure } from './failure';
 
 const HUB = 'https://huggingface.co/';
@@ -29,14 +29,5 @@ describe('locateModel', () => {
 		expect(() => locateModel({ kind: 'hub', id: 'not an id' }, HUB)).toThrow(EngineFailure);
 		expect(() => locateModel({ kind: 'url', url: 'ftp://x/y' }, HUB)).toThrow(/http\(s\)/);
 		expect(() => locateModel({ kind: 'url', url: 'nope' }, HUB)).toThrow(/not a URL/);
-	});
-});
-
-describe('onnxFilePath', () => {
-	it('follows transformers.js file names per dtype', () => {
-		expect(onnxFilePath(undefined)).toBe('onnx/model.onnx');
-		expect(onnxFilePath('fp16')).toBe('onnx/model_fp16.onnx');
-		expect(onnxFilePath('q8')).toBe('onnx/model_quantized.onnx');
-		expect(() => onnxFilePath('fp8')).toThrow(/Unknown dtype/);
 	});
 });

@@ -86,24 +86,3 @@ export function modelName(source: ModelSource): string {
 			return 'local files';
 	}
 }
-
-/** transformers.js's file-name suffix per dtype (DEFAULT_DTYPE_SUFFIX_MAPPING). */
-const DTYPE_SUFFIX: Readonly<Record<string, string>> = {
-	fp32: '',
-	fp16: '_fp16',
-	int8: '_int8',
-	uint8: '_uint8',
-	q8: '_quantized',
-	q4: '_q4',
-	q4f16: '_q4f16',
-	bnb4: '_bnb4'
-};
-
-/** Path of the ONNX file for a dtype inside the repo; fp32 when none is asked for. */
-export function onnxFilePath(dtype: string | undefined): string {
-	const suffix = DTYPE_SUFFIX[dtype ?? 'fp32'];
-	if (suffix === undefined) {
-		throw new EngineFailure('bad-file', `Unknown dtype "${dtype}" (known: ${Object.keys(DTYPE_SUFFIX).join(', ')}).`);
-	}
-	return `onnx/model${suffix}.onnx`;
-}

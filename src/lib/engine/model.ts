@@ -8,6 +8,7 @@ import { buildFeeds, type Feed, type GraphInput, type KeyValueShape } from './fe
 import { EngineFailure } from './failure';
 import type { AnalysisResult, ModelInfo, Token } from './protocol';
 import type { ModelRunner } from './session';
+import { softmaxRowsInPlace } from './softmax';
 import { displayToken, truncateTokens, type TokenStyle } from './tokens';
 
 /** How vocabulary ids read as text. */
@@ -25,6 +26,8 @@ export interface ModelInputs {
 	keyValueShape: KeyValueShape;
 	tokens: TokenTable;
 	maxTokens: number;
+	/** The outputs are pre-softmax scores (a fused op that emits no probabilities): the engine applies the softmax. */
+	outputsAreScores: boolean;
 }
 
 /** Softmax rows sum to 1; more drift than this means the backend's numbers are wrong. */
@@ -56,7 +59,9 @@ export async function forward(
 	inputs: ModelInputs,
 	ids: readonly number[]
 ): Promise<AttentionTensor> {
-	return assembleAttention(await run(buildFeeds(inputs.graphInputs, ids, inputs.keyValueShape)));
+	const attention = assembleAttention(await run(buildFeeds(inputs.graphInputs, ids, inputs.keyValueShape)));
+	if (inputs.outputsAreScores) softmaxRowsInPlace(attention.data, attention.keys);
+	return attention;
 }
 
 function describeTokens(ids: readonly number[], table: TokenTable): Token[] {

@@ -23,14 +23,34 @@ function reason(error: unknown): string {
 	return error instanceof Error ? error.message : String(error);
 }
 
-/** Why WebGPU cannot be used here, or undefined when an adapter is available. */
-async function webgpuMissing(): Promise<string | undefined> {
-	if (!('gpu' in navigator) || !navigator.gpu) return 'this browser has no WebGPU';
+export interface WebGpuSupport {
+	/** Why WebGPU cannot be used here; undefined when an adapter is available. */
+	missing: string | undefined;
+	/** Whether the adapter runs float16 shaders, which float16 models need. */
+	shaderF16: boolean;
+}
+
+export async function inspectWebGpu(): Promise<WebGpuSupport> {
+	if (!('gpu' in navigator) || !navigator.gpu) return { missing: 'this browser has no WebGPU', shaderF16: false };
 	try {
-		return (await navigator.gpu.requestAdapter()) ? undefined : 'no WebGPU adapter is available';
+		const adapter = await navigator.gpu.requestAdapter();
+		if (!adapter) return { missing: 'no WebGPU adapter is available', shaderF16: false };
+		return { missing: undefined, shaderF16: adapter.features.has('shader-f16') };
 	} catch (error) {
-		return `requesting a WebGPU adapter failed: ${reason(error)}`;
+		return { missing: `requesting a WebGPU adapter failed: ${reason(error)}`, shaderF16: false };
 	}
+}
+
+/** One external weights file, named as the model's initializers refer to it (e.g. model.onnx_data). */
+export interface ExternalWeights {
+	path: string;
+	data: Uint8Array;
+}
+
+/** What a session is built from: the patched graph and the weights kept outside it. */
+export interface SessionModel {
+	patched: PatchedModel;
+	externalData: readonly ExternalWeights[];
 }
 
 /** Float32Array, Uint16Array (float16 bits) or Float16Array: any typed array of plain numbers. */
@@ -64,12 +84,14 @@ export class AttentionSession {
 		this.#outputs = [...outputs].sort((a, b) => a.layer - b.layer);
 	}
 
-	static async create(model: PatchedModel, backend: Backend): Promise<AttentionSession> {
-		const session = await ort.InferenceSession.create(model.bytes, {
+	static async create(model: SessionModel, backend: Backend): Promise<AttentionSession> {
+		const session = await ort.InferenceSession.create(model.patched.bytes, {
 			executionProviders: [backend],
-			graphOptimizationLevel: 'all'
+			graphOptimizationLevel: 'all',
+			// Passed as they came: the weights are never re-encoded.
+			externalData: [...model.externalData]
 		});
-		return new AttentionSession(session, backend, model.outputs);
+		return new AttentionSession(session, backend, model.patched.outputs);
 	}
 
 	/** One forward; returns each layer's attention output in layer order. */
@@ -94,13 +116,13 @@ export class AttentionSession {
  */
 export class ModelRunner {
 	#session: AttentionSession;
-	#model: PatchedModel | undefined;
+	#model: SessionModel | undefined;
 	#deviceLost: string | undefined;
 	/** Settles when the WebGPU device is lost (never, on WASM). */
 	#lost: Promise<void> | undefined;
 	readonly #notices: string[] = [];
 
-	private constructor(session: AttentionSession, model: PatchedModel) {
+	private constructor(session: AttentionSession, model: SessionModel) {
 		this.#session = session;
 		this.#model = session.backend === 'webgpu' ? model : undefined;
 	}
@@ -110,9 +132,9 @@ export class ModelRunner {
 	}
 
 	/** Opens the model on the preferred backend; `notices` gets what the user should know about the choice. */
-	static async open(model: PatchedModel, preference: BackendPreference, probe: SessionProbe, notices: string[]): Promise<ModelRunner> {
+	static async open(model: SessionModel, preference: BackendPreference, probe: SessionProbe, notices: string[]): Promise<ModelRunner> {
 		if (preference !== 'wasm') {
-			const missing = await webgpuMissing();
+			const { missing } = await inspectWebGpu();
 			if (missing && preference === 'webgpu') throw new EngineFailure('backend', `WebGPU was asked for, but ${missing}.`);
 			if (missing) {
 				notices.push(`Running on WASM: ${missing}.`);
@@ -128,7 +150,7 @@ export class ModelRunner {
 		return ModelRunner.#openOn(model, 'wasm', probe);
 	}
 
-	static async #openOn(model: PatchedModel, backend: Backend, probe: SessionProbe): Promise<ModelRunner> {
+	static async #openOn(model: SessionModel, backend: Backend, probe: SessionProbe): Promise<ModelRunner> {
 		let session: AttentionSession;
 		try {
 			session = await AttentionSession.create(model, backend);
