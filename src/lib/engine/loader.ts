@@ -90,14 +90,24 @@ interface OnnxChoice extends OnnxCandidate {
 	weightFiles: string[];
 }
 
-/** The first candidate the repo has (HEAD requests only), with its external weights and declared sizes. */
+function totalSize(choice: OnnxChoice): number {
+	return choice.sizes.reduce<number>((sum, size) => sum + (size ?? 0), 0);
+}
+
+/**
+ * The first candidate the repo has (HEAD requests only), with its external weights and declared sizes. Where the
+ * user named no dtype, a file over the memory budget gives way to the next candidate the repo has.
+ */
 async function chooseOnnxFile(
 	location: HubLocation,
 	candidates: readonly OnnxCandidate[],
 	config: TransformersJsConfig | undefined,
-	fetch: FetchFunction
+	fetch: FetchFunction,
+	dtypeChosen: boolean
 ): Promise<OnnxChoice> {
+	let tooLarge: OnnxChoice | undefined;
 	for (const candidate of candidates) {
+		if (tooLarge?.dtype === candidate.dtype) continue;
 		const probe = await probeFile(fileUrl(location, candidate.file), fetch);
 		if (!probe.found) continue;
 		const weightFiles = externalDataFiles(candidate.file, config);
@@ -108,15 +118,18 @@ async function chooseOnnxFile(
 				return weights.size;
 			})
 		);
-		return { ...candidate, weightFiles, sizes: [probe.size, ...weightSizes] };
+		const choice = { ...candidate, weightFiles, sizes: [probe.size, ...weightSizes] };
+		if (dtypeChosen || totalSize(choice) <= MEMORY_BUDGET_BYTES) return choice;
+		tooLarge ??= choice;
 	}
+	if (tooLarge) return tooLarge;
 	const tried = candidates.map((c) => c.file).join(', ');
 	throw new EngineFailure('no-onnx', `The model has no ONNX file for this choice (looked for ${tried}).`);
 }
 
 /** Refuses, before downloading, a model whose files would not fit in the worker's memory. */
 function checkMemoryBudget(choice: OnnxChoice): void {
-	const total = choice.sizes.reduce<number>((sum, size) => sum + (size ?? 0), 0);
+	const total = totalSize(choice);
 	if (total > MEMORY_BUDGET_BYTES) {
 		throw new EngineFailure(
 			'too-large',
@@ -151,7 +164,7 @@ export async function loadModel(request: LoadRequest): Promise<EngineModel> {
 
 	const webgpu = options.backend === 'wasm' ? undefined : await inspectWebGpu();
 	const planned = plannedBackend(options.backend, webgpu);
-	const choice = await chooseOnnxFile(location, onnxCandidates(options.dtype, planned, jsConfig), jsConfig, fetch);
+	const choice = await chooseOnnxFile(location, onnxCandidates(options.dtype, planned, jsConfig), jsConfig, fetch, options.dtype !== undefined);
 	checkMemoryBudget(choice);
 	if (!options.dtype) notices.push(`Loaded ${choice.file} (${choice.dtype}).`);
 	let backend = options.backend;

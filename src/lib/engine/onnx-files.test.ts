@@ -10,15 +10,15 @@ describe('onnxCandidates', () => {
 		expect(() => onnxCandidates('fp8', 'wasm')).toThrow(/Unknown dtype/);
 	});
 
-	it('defaults as transformers.js does (q8 on WASM, fp32 on WebGPU, or the repo config), then fp32', () => {
+	it('defaults to the dtype in the repo config, then fp32, then the transformers.js backend default (q8 on WASM)', () => {
 		expect(files(onnxCandidates(undefined, 'wasm'))).toEqual([
-			'onnx/model_quantized.onnx',
-			'onnx/decoder_model_merged_quantized.onnx',
 			'onnx/model.onnx',
-			'onnx/decoder_model_merged.onnx'
+			'onnx/decoder_model_merged.onnx',
+			'onnx/model_quantized.onnx',
+			'onnx/decoder_model_merged_quantized.onnx'
 		]);
 		expect(files(onnxCandidates(undefined, 'webgpu'))).toEqual(['onnx/model.onnx', 'onnx/decoder_model_merged.onnx']);
-		expect(onnxCandidates(undefined, 'webgpu', { dtype: 'q4f16' })[0]).toEqual({ file: 'onnx/model_q4f16.onnx', dtype: 'q4f16' });
+		expect(onnxCandidates(undefined, 'webgpu', { dtype: 'q4f16' }).map((c) => c.dtype)).toEqual(['q4f16', 'q4f16', 'fp32', 'fp32']);
 	});
 });
 

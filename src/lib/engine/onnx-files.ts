@@ -1,7 +1,13 @@
 /**
  * Which ONNX file(s) of a repo to download, with transformers.js v4's conventions: a dtype picks the file suffix,
- * the default dtype depends on the backend (and the repo's transformers.js_config), optimum's merged decoder stands
- * in when the repo has no plain model file, and use_external_data_format names the weight files that go with it.
+ * optimum's merged decoder stands in when the repo has no plain model file, and use_external_data_format names the
+ * weight files that go with it.
+ *
+ * Default dtype: unlike transformers.js (q8 on WASM, fp32 on WebGPU), fp32 comes first. Quantised files change the
+ * attention itself (tiny-gpt2's q8 file differs from its fp32 one by up to 6e-2), and a default that depends on the
+ * backend would show different attention for the same model and link on WebGPU and WASM. The repo's own
+ * transformers.js_config dtype still comes first, and transformers.js's backend default follows fp32 for repos
+ * without an fp32 file (or whose fp32 file is too large).
  */
 import { EngineFailure } from './failure';
 import type { Backend } from './protocol';
@@ -52,12 +58,10 @@ function configDtype(config: TransformersJsConfig | undefined): string | undefin
 	return typeof dtype === 'string' && dtype in DTYPE_SUFFIX ? dtype : undefined;
 }
 
-/**
- * The files to try, best first. An explicit dtype is honoured or fails; without one, the default transformers.js
- * would pick for the backend is tried first and fp32 after it, since many repos only have model.onnx.
- */
+/** The files to try, best first. An explicit dtype is honoured or fails; without one, see the module comment. */
 export function onnxCandidates(dtype: string | undefined, backend: Backend, config?: TransformersJsConfig): OnnxCandidate[] {
-	const dtypes = dtype ? [dtype] : [...new Set([configDtype(config) ?? BACKEND_DEFAULT_DTYPE[backend], 'fp32'])];
+	const defaults = [configDtype(config), 'fp32', BACKEND_DEFAULT_DTYPE[backend]].filter((d): d is string => d !== undefined);
+	const dtypes = dtype ? [dtype] : [...new Set(defaults)];
 	return dtypes.flatMap((candidate) => {
 		const suffix = suffixOf(candidate);
 		return MODEL_BASE_NAMES.map((base) => ({ file: `onnx/${base}${suffix}.onnx`, dtype: candidate }));
