@@ -131,10 +131,13 @@ describe('opening the page', () => {
 		await page.open();
 		expect(page.question).toEqual({ model: 'https://models.example.com/m/', host: 'models.example.com' });
 		expect(engine.loads).toHaveLength(0);
+		await page.setBackend('wasm');
+		expect(engine.loads).toHaveLength(0);
 		void page.declineForeignModel();
 		await until(() => engine.loads[0]);
 		expect(page.question).toBeNull();
 		expect(engine.loads[0].source).toEqual({ kind: 'url', url: `${ORIGIN}${BUNDLED_MODEL}` });
+		expect(engine.loads[0].options).toEqual({ backend: 'wasm' });
 		engine.loads[0].settle.resolve(modelInfo());
 		await until(() => engine.analyses[0]);
 		expect(page.linked.model).toBe(BUNDLED_MODEL);

@@ -124,6 +124,12 @@ export class PageState {
 	}
 
 	async setBackend(backend: BackendPreference): Promise<void> {
+		if (this.question) {
+			// The link's model is still unconfirmed: remember the choice, download nothing.
+			this.linked.backend = backend;
+			this.#writeAddress('replace');
+			return;
+		}
 		await this.#switchModel(this.linked.model, backend);
 	}
 
