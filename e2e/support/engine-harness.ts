@@ -35,16 +35,30 @@ export async function openHarness(page: Page): Promise<void> {
 	await page.waitForFunction(() => window.engineHarness !== undefined);
 }
 
+export interface HarnessLoadOptions {
+	/** Weight flavour; the engine's default when absent. */
+	dtype?: string;
+	/** Where Hub ids resolve (the fixture server in tests). */
+	hubHost?: string;
+}
+
 /** Loads one model in a fresh engine, analyses each text in turn, and shuts the engine down. */
-export function loadAndAnalyse(page: Page, source: ModelSource, backend: BackendPreference, texts: string[]): Promise<HarnessRun> {
+export function loadAndAnalyse(
+	page: Page,
+	source: ModelSource,
+	backend: BackendPreference,
+	texts: string[],
+	options: HarnessLoadOptions = {}
+): Promise<HarnessRun> {
 	return page.evaluate(
-		async ({ source, backend, texts }) => {
+		async ({ source, backend, texts, options }) => {
 			const harness = window.engineHarness;
 			if (!harness) throw new Error('The engine harness is not on the page.');
-			const engine = new harness.EngineClient();
+			const engine = new harness.EngineClient(options.hubHost ? { hubHost: options.hubHost } : {});
 			try {
 				const progress: FileProgress[] = [];
-				const info = await engine.load(source, { backend }, (p) => progress.push(p));
+				const loadOptions = options.dtype ? { backend, dtype: options.dtype } : { backend };
+				const info = await engine.load(source, loadOptions, (p) => progress.push(p));
 				const analyses: HarnessAnalysis[] = [];
 				for (const text of texts) {
 					const result = await engine.analyse(text);
@@ -63,7 +77,55 @@ export function loadAndAnalyse(page: Page, source: ModelSource, backend: Backend
 				engine.dispose();
 			}
 		},
-		{ source, backend, texts }
+		{ source, backend, texts, options }
+	);
+}
+
+export interface FailedLoad {
+	code: Outcome;
+	message: string;
+	/** Token ids of `text` analysed with the model loaded before the failure, after it. */
+	idsAfter: number[];
+}
+
+/**
+ * In one engine (WASM): loads `first`, then tries `failing` (`attempts` times, to test retries), then analyses
+ * `text` with whatever model is loaded. Reports the last attempt's outcome.
+ */
+export function loadFailThenAnalyse(
+	page: Page,
+	hubHost: string,
+	first: ModelSource,
+	failing: ModelSource,
+	text: string,
+	attempts = 1
+): Promise<FailedLoad[]> {
+	return page.evaluate(
+		async ({ hubHost, first, failing, text, attempts }) => {
+			const harness = window.engineHarness;
+			if (!harness) throw new Error('The engine harness is not on the page.');
+			const engine = new harness.EngineClient({ hubHost });
+			const options = { backend: 'wasm' } as const;
+			try {
+				await engine.load(first, options);
+				const results: FailedLoad[] = [];
+				for (let attempt = 0; attempt < attempts; attempt++) {
+					const outcome = await engine.load(failing, options).then(
+						() => ({ code: 'ok' as const, message: '' }),
+						(error: unknown) =>
+							error instanceof harness.EngineError
+								? { code: error.code, message: error.message }
+								: { code: 'internal' as const, message: `not an EngineError: ${String(error)}` }
+					);
+					const after = await engine.analyse(text);
+					results.push({ ...outcome, idsAfter: after.tokens.map((t) => t.id) });
+				}
+				return results;
+			} finally {
+				engine.dispose();
+			}
+		},
+		{ hubHost, first, failing, text, attempts }
 	);
 }
 
