@@ -11,7 +11,8 @@ import { isPastKeyValue } from './feeds';
 import { EngineFailure } from './failure';
 import { nonTextModelReason, normaliseConfig, type ModelDimensions } from './model-config';
 import { checkAttention, EngineModel, forward, type ModelInputs, type TokenTable } from './model';
-import { fileUrl, locateModel, modelName, type HubLocation } from './model-source';
+import { cachingFetch } from './model-cache';
+import { fileUrl, localFilesFetch, locateModel, modelName, relativeToModelFolder, type HubLocation } from './model-source';
 import { externalDataFiles, isFloat16Dtype, onnxCandidates, type OnnxCandidate, type TransformersJsConfig } from './onnx-files';
 import type { Backend, BackendPreference, EngineSettings, FileProgress, LoadOptions, ModelSource } from './protocol';
 import { inspectWebGpu, ModelRunner, type WebGpuSupport } from './session';
@@ -37,14 +38,18 @@ export interface LoadRequest {
 
 /**
  * Points transformers.js's hub code at the model; returns the fetch that every download of this load uses
- * (transformers.js's and the ONNX file's), so cancelling the load stops them all.
+ * (transformers.js's and the ONNX file's): cancelling the load stops them all, downloads go through the model
+ * cache, and local files are answered from memory.
  */
-function useLocation(location: HubLocation, signal: AbortSignal): FetchFunction {
-	const abortableFetch: FetchFunction = (input, init) => fetch(input, { ...init, signal });
+function useLocation(source: ModelSource, location: HubLocation, signal: AbortSignal): FetchFunction {
+	const loadFetch: FetchFunction =
+		source.kind === 'files'
+			? localFilesFetch(relativeToModelFolder(source.files))
+			: cachingFetch((input, init) => fetch(input, { ...init, signal }));
 	transformersEnv.remoteHost = location.host;
 	transformersEnv.remotePathTemplate = location.pathTemplate;
-	transformersEnv.fetch = abortableFetch;
-	return abortableFetch;
+	transformersEnv.fetch = loadFetch;
+	return loadFetch;
 }
 
 /** Translates transformers.js progress events into per-file FileProgress, remembering sizes for 'done'. */
@@ -151,7 +156,7 @@ function plannedBackend(preference: BackendPreference, webgpu: WebGpuSupport | u
 export async function loadModel(request: LoadRequest): Promise<EngineModel> {
 	const { source, options, settings, signal } = request;
 	const location = locateModel(source, settings.hubHost);
-	const fetch = useLocation(location, signal);
+	const fetch = useLocation(source, location, signal);
 	const hubOptions = { revision: location.revision, progress_callback: progressAdapter(request.onProgress) };
 	const notices: string[] = [];
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fileUrl, locateModel } from './model-source';
+import { fileUrl, localFilesFetch, locateModel, relativeToModelFolder } from './model-source';
 import { EngineFailure } from './failure';
 
 const HUB = 'https://huggingface.co/';
@@ -29,5 +29,28 @@ describe('locateModel', () => {
 		expect(() => locateModel({ kind: 'hub', id: 'not an id' }, HUB)).toThrow(EngineFailure);
 		expect(() => locateModel({ kind: 'url', url: 'ftp://x/y' }, HUB)).toThrow(/http\(s\)/);
 		expect(() => locateModel({ kind: 'url', url: 'nope' }, HUB)).toThrow(/not a URL/);
+	});
+});
+
+describe('local files', () => {
+	const file = (text: string) => new Blob([text]);
+
+	it('drops the picked folder name from the paths', () => {
+		const picked = relativeToModelFolder([
+			{ path: 'tiny-gpt2/config.json', file: file('{}') },
+			{ path: 'tiny-gpt2/onnx/model.onnx', file: file('x') }
+		]);
+		expect(picked.map((f) => f.path)).toEqual(['config.json', 'onnx/model.onnx']);
+		const top = relativeToModelFolder([{ path: 'config.json', file: file('{}') }, { path: 'onnx/model.onnx', file: file('x') }]);
+		expect(top.map((f) => f.path)).toEqual(['config.json', 'onnx/model.onnx']);
+	});
+
+	it('serves them at the URLs the loader asks for, 404 for the rest', async () => {
+		const location = locateModel({ kind: 'files', files: [] }, HUB);
+		const fetchLocal = localFilesFetch([{ path: 'onnx/model.onnx', file: file('onnx!') }]);
+		const found = await fetchLocal(fileUrl(location, 'onnx/model.onnx'));
+		expect(await found.text()).toBe('onnx!');
+		expect((await fetchLocal(fileUrl(location, 'onnx/model.onnx'), { method: 'HEAD' })).headers.get('content-length')).toBe('5');
+		expect((await fetchLocal(fileUrl(location, 'config.json'))).status).toBe(404);
 	});
 });

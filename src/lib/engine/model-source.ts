@@ -4,7 +4,8 @@
  * HubLocation, so one loader, and later one cache, serves them all.
  */
 import { EngineFailure } from './failure';
-import type { ModelSource } from './protocol';
+import type { FetchFunction } from './fetch-file';
+import type { LocalFile, ModelSource } from './protocol';
 
 export interface HubLocation {
 	host: string;
@@ -63,8 +64,41 @@ export function locateModel(source: ModelSource, hubHost: string): HubLocation {
 		case 'url':
 			return locateUrlFolder(source.url);
 		case 'files':
-			throw new EngineFailure('bad-file', 'Loading local files is not supported yet.');
+			return LOCAL_FILES_LOCATION;
 	}
+}
+
+/**
+ * Local files are served to transformers.js's hub code under this never-resolving host (.invalid is reserved)
+ * by localFilesFetch, so they take the same path through the loader as downloads.
+ */
+const LOCAL_FILES_LOCATION: HubLocation = {
+	host: 'https://local-files.invalid/',
+	pathTemplate: '',
+	modelId: URL_FOLDER_MODEL_ID,
+	revision: DEFAULT_REVISION
+};
+
+/** A fetch that answers from the given files (404 for any other path); nothing leaves the browser. */
+export function localFilesFetch(files: readonly LocalFile[]): FetchFunction {
+	const byUrl = new Map(files.map((local) => [fileUrl(LOCAL_FILES_LOCATION, trimSlashes(local.path)), local.file]));
+	return async (input, init) => {
+		const file = byUrl.get(typeof input === 'string' ? input : input.href);
+		if (!file) return new Response('Not found', { status: 404 });
+		const headers = { 'Content-Length': String(file.size) };
+		return new Response(init?.method === 'HEAD' ? null : file, { status: 200, headers });
+	};
+}
+
+/**
+ * Paths relative to the model folder: a picked or dropped folder's files all start with its name
+ * (tiny-gpt2/config.json); that common first segment goes unless config.json sits at the top already.
+ */
+export function relativeToModelFolder(files: readonly LocalFile[]): LocalFile[] {
+	const paths = files.map((f) => trimSlashes(f.path));
+	const first = paths[0]?.split('/')[0];
+	const shared = first !== undefined && !paths.includes('config.json') && paths.every((p) => p.startsWith(`${first}/`));
+	return files.map((f, i) => ({ path: shared ? paths[i].slice(first.length + 1) : paths[i], file: f.file }));
 }
 
 /** The URL transformers.js requests for `file` (same formula as its buildResourcePaths). */

@@ -9,7 +9,13 @@ export type BackendPreference = 'auto' | Backend;
 export type ModelSource =
 	| { kind: 'url'; url: string }
 	| { kind: 'hub'; id: string; revision?: string }
-	| { kind: 'files'; files: File[] };
+	| { kind: 'files'; files: LocalFile[] };
+
+/** A file of a model folder on the user's disk; `path` is relative to the folder (config.json, onnx/model.onnx). */
+export interface LocalFile {
+	path: string;
+	file: Blob;
+}
 
 export interface LoadOptions {
 	backend: BackendPreference;

@@ -22,8 +22,7 @@ export function applyRuntimeSettings(settings: EngineSettings): void {
 	// Models come from the Hub or Hub-layout folders, always through remoteHost (see model-source.ts).
 	transformersEnv.allowLocalModels = false;
 	transformersEnv.allowRemoteModels = true;
-	// Caching of model files is decided in one place for all files (issue 5); until then nothing is cached,
-	// so a JSON file and the ONNX file can never come from different versions of a folder.
+	// Model files are cached under the loader's fetch (model-cache.ts), one cache for every file of a load.
 	transformersEnv.useBrowserCache = false;
 	transformersEnv.useWasmCache = false;
 }
