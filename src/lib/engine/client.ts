@@ -12,7 +12,8 @@ import type {
 	FileProgress,
 	LoadOptions,
 	ModelInfo,
-	ModelSource
+	ModelSource,
+	OverallProgress
 } from './protocol';
 
 export class EngineError extends Error {
@@ -25,6 +26,9 @@ export class EngineError extends Error {
 	}
 }
 
+/** One file's progress, and the load's total over every file so far. */
+export type LoadProgressCallback = (progress: FileProgress, overall: OverallProgress) => void;
+
 export interface EngineClientOptions {
 	createWorker?: () => Worker;
 	/** Defaults to https://huggingface.co/. */
@@ -32,7 +36,7 @@ export interface EngineClientOptions {
 }
 
 type Pending =
-	| { kind: 'load'; resolve: (info: ModelInfo) => void; reject: (error: EngineError) => void; onProgress?: (p: FileProgress) => void }
+	| { kind: 'load'; resolve: (info: ModelInfo) => void; reject: (error: EngineError) => void; onProgress?: LoadProgressCallback }
 	| { kind: 'analyse'; resolve: (result: AnalysisResult) => void; reject: (error: EngineError) => void };
 
 interface LoadedModel {
@@ -70,7 +74,7 @@ export class EngineClient {
 		this.#worker = this.#startWorker();
 	}
 
-	load(source: ModelSource, options: LoadOptions, onProgress?: (p: FileProgress) => void): Promise<ModelInfo> {
+	load(source: ModelSource, options: LoadOptions, onProgress?: LoadProgressCallback): Promise<ModelInfo> {
 		return new Promise((resolve, reject) => {
 			const requestId = this.#nextRequestId++;
 			this.#currentLoad = requestId;
@@ -133,7 +137,7 @@ export class EngineClient {
 		if (!pending) return;
 		switch (response.type) {
 			case 'progress':
-				if (pending.kind === 'load') pending.onProgress?.(response.progress);
+				if (pending.kind === 'load') pending.onProgress?.(response.progress, response.overall);
 				return;
 			case 'ready':
 				this.#pending.delete(response.requestId);

@@ -93,9 +93,17 @@ export interface FileProgress {
 	done: boolean;
 }
 
+/** All files of one load together. */
+export interface OverallProgress {
+	loaded: number;
+	/** 0 while any file's size is unknown. */
+	total: number;
+	files: number;
+}
+
 /** Worker → page. */
 export type EngineResponse =
-	| { type: 'progress'; requestId: number; progress: FileProgress }
+	| { type: 'progress'; requestId: number; progress: FileProgress; overall: OverallProgress }
 	| { type: 'ready'; requestId: number; model: ModelInfo }
 	| { type: 'result'; requestId: number; result: AnalysisResult }
 	| { type: 'error'; requestId: number; code: ErrorCode; message: string };

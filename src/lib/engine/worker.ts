@@ -7,6 +7,7 @@ import { EngineFailure } from './failure';
 import { loadModel } from './loader';
 import type { EngineModel } from './model';
 import type { EngineRequest, EngineResponse, EngineSettings, LoadOptions, ModelSource } from './protocol';
+import { ProgressTotals } from './progress';
 import { JobQueue } from './queue';
 import { applyRuntimeSettings } from './runtime-env';
 
@@ -35,12 +36,13 @@ function cancelled(job: WorkerJob): void {
 
 async function runLoad(job: Extract<WorkerJob, { kind: 'load' }>, signal: AbortSignal): Promise<void> {
 	if (!settings) throw new EngineFailure('internal', 'The engine was not configured before loading.');
+	const totals = new ProgressTotals();
 	const loaded = await loadModel({
 		source: job.source,
 		options: job.options,
 		settings,
 		signal,
-		onProgress: (progress) => send({ type: 'progress', requestId: job.requestId, progress })
+		onProgress: (progress) => send({ type: 'progress', requestId: job.requestId, progress, overall: totals.update(progress) })
 	});
 	// Swap only on success: after any failure the previous model keeps working.
 	const previous = model;
