@@ -80,13 +80,16 @@ def heads_section(kind: str, metrics: dict) -> list[str]:
     best = p["best"]
     lines = ["## Heads (measured in PyTorch on held-out text)", "",
              f"- Previous-token head: layer {best['layer']}, head {best['head']} (0-based) puts on average "
-             f"{best['score']:.3f} of its attention on the previous token ({p['text']})."]
+             f"{best['score']:.3f} of its attention on the previous token ({p['text']})."
+             + ("" if best["score"] > 0.5 else " That is below the 0.5 a clear previous-token head shows: the heads "
+                "of this short run are still close to uniform.")]
     if kind == "gpt2":
         i = metrics["induction"]
         b = i["best_layer_ge_1"]
         lines.append(f"- Induction: on {i['text']}, layer {b['layer']}, head {b['head']} attends from second-copy "
                      f"tokens to the token after their first occurrence with mean weight {b['score']:.3f} "
-                     f"(chance, uniform over the prefix: {i['chance']:.3f}).")
+                     f"(chance, uniform over the prefix: {i['chance']:.3f})."
+                     + ("" if b["score"] > 2 * i["chance"] else " That is chance level: no induction head has formed."))
     lines += ["", "Per-head score matrices ([layer][head]) are in metrics.json."]
     return lines
 

@@ -151,6 +151,11 @@ def train(args) -> None:
     valid_stream = encode_documents(tok, args.valid, separator)
     config = model_config(args.kind, args, len(tok.vocab))
     model = build_model(config)
+    parent = None
+    if args.init:  # continue from an earlier run's weights (fresh optimizer and schedule)
+        parent = torch.load(args.init, map_location="cpu")
+        assert parent["config"] == config, "--init checkpoint has a different architecture"
+        model.load_state_dict(parent["state_dict"])
     masker = MaskedBatches(tok.vocab, len(tok.vocab)) if args.kind == "bert" else None
     length = window_length(args.kind, args.context)
     n_params = sum(p.numel() for p in model.parameters())
@@ -191,6 +196,8 @@ def train(args) -> None:
     record = {"steps": steps_done, "batch": args.batch, "context": args.context, "wall_s": round(wall, 1),
               "train_tokens_seen": steps_done * args.batch * length, "valid": valid, "params": n_params,
               "command": " ".join(["/usr/bin/python3", "tools/train.py"] + sys.argv[1:])}
+    if parent:
+        record["init"] = parent["training"]
     log(args, {"event": "done", **record})
     torch.save({"kind": args.kind, "config": config, "state_dict": model.state_dict(), "training": record}, args.out)
 
@@ -232,6 +239,7 @@ def parse_args(argv=None):
     ap.add_argument("--warmup", type=int, default=100)
     ap.add_argument("--weight-decay", type=float, default=0.01)
     ap.add_argument("--seed", type=int, default=1234)
+    ap.add_argument("--init", help="checkpoint whose weights to start from (same architecture)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--log-every", type=int, default=20)
     ap.add_argument("--eval-every", type=int, default=500)
