@@ -46,14 +46,27 @@ def architecture_section(kind: str, config: dict, metrics: dict, onnx_bytes: int
             "tools/bpe.py; special tokens take the first ids. Any unicode text round-trips."]
 
 
+def stages(training: dict) -> list[dict]:
+    """The chain of runs, first first: a run started with --init records its parent's training record."""
+    chain = [training]
+    while "init" in chain[0]:
+        chain.insert(0, chain[0]["init"])
+    return chain
+
+
 def training_section(metrics: dict, note: str) -> list[str]:
-    t = metrics["training"]
-    return ["## Training", "", "```", t["command"], "```", "",
-            f"{t['steps']} steps of {t['batch']} windows × {t['context']} tokens ({t['train_tokens_seen']:,} tokens "
-            f"seen), AdamW (β 0.9/0.98, weight decay 0.01 on matrices), linear warm-up, then cosine decay to 10% of the "
-            f"peak over the run (over the wall-clock budget when --time-budget is given), "
-            f"gradient clipping 1.0, no dropout, seed 1234. Wall time {t['wall_s'] / 60:.1f} min on a 2-core CPU "
-            f"(PyTorch {torch.__version__}){': ' + note if note else '.'}"]
+    runs = stages(metrics["training"])
+    lines = ["## Training", "", "```"] + [t["command"] for t in runs] + ["```", ""]
+    for i, t in enumerate(runs, 1):
+        lines.append(f"{'Stage ' + str(i) + ': ' if len(runs) > 1 else ''}{t['steps']} steps of {t['batch']} windows × "
+                     f"{t['context']} tokens ({t['train_tokens_seen']:,} tokens seen) in {t['wall_s'] / 60:.1f} min.")
+    total = sum(t["wall_s"] for t in runs) / 60
+    lines += ["", "AdamW (β 0.9/0.98, weight decay 0.01 on matrices), linear warm-up, then cosine decay to 10% of the "
+              "peak over the run (over the wall-clock budget when --time-budget is given), gradient clipping 1.0, no "
+              "dropout; a stage with --init starts from the previous stage's weights with a fresh optimizer. "
+              f"Total wall time {total:.1f} min on a 2-core CPU (PyTorch {torch.__version__})"
+              + (f": {note}" if note else ".")]
+    return lines
 
 
 def evaluation_section(kind: str, metrics: dict) -> list[str]:
