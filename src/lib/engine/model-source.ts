@@ -74,7 +74,8 @@ export function locateModel(source: ModelSource, hubHost: string): HubLocation {
  */
 const LOCAL_FILES_LOCATION: HubLocation = {
 	host: 'https://local-files.invalid/',
-	pathTemplate: '',
+	// Not empty: transformers.js would join host and file with a double slash.
+	pathTemplate: 'model/',
 	modelId: URL_FOLDER_MODEL_ID,
 	revision: DEFAULT_REVISION
 };
