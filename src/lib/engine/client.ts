@@ -63,6 +63,7 @@ export class EngineClient {
 	#loaded: LoadedModel | undefined;
 	#reloadsWithoutSuccess = 0;
 	#disposed = false;
+	#defaultDtype: string | undefined;
 
 	constructor(options: EngineClientOptions = {}) {
 		this.#createWorker = options.createWorker ?? createEngineWorker;
@@ -74,7 +75,17 @@ export class EngineClient {
 		this.#worker = this.#startWorker();
 	}
 
-	load(source: ModelSource, options: LoadOptions, onProgress?: LoadProgressCallback): Promise<ModelInfo> {
+	/**
+	 * The dtype for loads whose options name none, for callers that choose it apart from the load (the page's
+	 * weights choice sits beside a page state that carries only model and backend); undefined: the engine's default.
+	 */
+	setDefaultDtype(dtype: string | undefined): void {
+		this.#defaultDtype = dtype;
+	}
+
+	load(source: ModelSource, requested: LoadOptions, onProgress?: LoadProgressCallback): Promise<ModelInfo> {
+		const dtype = requested.dtype ?? this.#defaultDtype;
+		const options = dtype === undefined ? requested : { ...requested, dtype };
 		return new Promise((resolve, reject) => {
 			const requestId = this.#nextRequestId++;
 			this.#currentLoad = requestId;
