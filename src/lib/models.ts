@@ -4,7 +4,7 @@ import type { ModelSource } from '$lib/engine/protocol';
  * The model the page opens with: a folder in Hugging Face Hub layout that the app serves itself from static/models/,
  * so the first visit works offline. Change it here only.
  */
-export const BUNDLED_MODEL = '/models/tiny-gpt2/';
+export const BUNDLED_MODEL = '/models/attnscope-gpt2-kjv/';
 
 /** Text analysed when the page opens without a permalink. */
 export const SAMPLE_TEXT = 'In the beginning God created the heaven and the earth.';

@@ -1,6 +1,6 @@
 /**
  * Permalinks: the page state in the URL fragment, e.g.
- *   #text=<deflate-raw+base64url>&model=%2Fmodels%2Ftiny-gpt2%2F&view=heatmap&layer=1&heads=0,2&head=mean&token=3&from=0&pool=mean&backend=wasm
+ *   #text=<deflate-raw+base64url>&model=%2Fmodels%2Fattnscope-gpt2-kjv%2F&view=heatmap&layer=1&heads=0,2&head=mean&token=3&from=0&pool=mean&backend=wasm
  *
  * Why the fragment, not the query: browsers never send the fragment to the server, so the user's text stays out of
  * server and proxy logs and Referer headers, and a static host needs no routing for it.
