@@ -171,7 +171,6 @@ export async function loadModel(request: LoadRequest): Promise<EngineModel> {
 	const planned = plannedBackend(options.backend, webgpu);
 	const choice = await chooseOnnxFile(location, onnxCandidates(options.dtype, planned, jsConfig), jsConfig, fetch, options.dtype !== undefined);
 	checkMemoryBudget(choice);
-	if (!options.dtype) notices.push(`Loaded ${choice.file} (${choice.dtype}).`);
 	let backend = options.backend;
 	if (planned === 'webgpu' && isFloat16Dtype(choice.dtype) && !webgpu?.shaderF16) {
 		notices.push(`Running on WASM: this WebGPU adapter has no shader-f16, which the ${choice.dtype} model needs.`);
