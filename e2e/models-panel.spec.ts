@@ -1,0 +1,32 @@
+/**
+ * The page's model panel: a folder URL and a weights choice load that file, the cache lists what was downloaded
+ * with sizes, and "Clear cached models" empties it.
+ */
+import { expect, test } from '@playwright/test';
+import { LOAD_TIMEOUT, serveFixtures } from './page-fixtures';
+
+test('Load model with a weights choice loads that file; cached models are listed and cleared', async ({ page }) => {
+	test.slow();
+	await serveFixtures(page.context());
+	const requested: string[] = [];
+	page.context().on('request', (request) => requested.push(new URL(request.url()).pathname));
+	await page.goto('/');
+	const status = page.getByRole('status');
+	await expect(status).toContainText('ready', { timeout: LOAD_TIMEOUT });
+
+	await page.getByRole('combobox', { name: 'Backend' }).selectOption('wasm');
+	await expect(status).toContainText('on WASM', { timeout: LOAD_TIMEOUT });
+	await page.getByRole('textbox', { name: 'Model' }).fill('/test-fixtures/tiny-gpt2/');
+	await page.getByRole('combobox', { name: 'Weights' }).selectOption('q8');
+	await page.getByRole('button', { name: 'Load model' }).click();
+	await expect(status).toContainText(/ready: \S*\/test-fixtures\/tiny-gpt2\/ on WASM/, { timeout: LOAD_TIMEOUT });
+	expect(requested).toContain('/test-fixtures/tiny-gpt2/onnx/model_quantized.onnx');
+	expect(requested).not.toContain('/test-fixtures/tiny-gpt2/onnx/model.onnx');
+
+	await page.getByText(/^Cached models/).click();
+	const cache = page.locator('details.cache');
+	await expect(cache).toContainText(/tiny-gpt2\/: \d+ files, [\d.]+ (kB|MB)/);
+	await page.getByRole('button', { name: 'Clear cached models' }).click();
+	await expect(cache).toContainText('Nothing cached.');
+	await expect(cache).toContainText(/Cleared [\d.]+ (kB|MB)/);
+});
