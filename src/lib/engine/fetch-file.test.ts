@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fetchBytes, type FetchFunction } from './fetch-file';
-import { HttpStatusError } from './failure';
+import { EngineFailure, HttpStatusError } from './failure';
 import type { FileProgress } from './protocol';
 
 function streamed(chunks: Uint8Array[], headers: Record<string, string> = {}): FetchFunction {
@@ -43,5 +43,22 @@ describe('fetchBytes', () => {
 		const notFound: FetchFunction = async () => new Response('no', { status: 404 });
 		await expect(download(notFound)).rejects.toThrow(HttpStatusError);
 		await expect(download(notFound)).rejects.toMatchObject({ status: 404 });
+	});
+
+	it('turns a body that breaks off into a network failure naming the file and the bytes received', async () => {
+		const broken: FetchFunction = async () =>
+			new Response(
+				new ReadableStream<Uint8Array>({
+					start(controller) {
+						controller.enqueue(Uint8Array.of(1, 2));
+						controller.error(new TypeError('network error'));
+					}
+				}),
+				{ headers: { 'content-length': '4' } }
+			);
+		const failure = download(broken);
+		await expect(failure).rejects.toBeInstanceOf(EngineFailure);
+		await expect(download(broken)).rejects.toMatchObject({ code: 'network' });
+		await expect(download(broken)).rejects.toThrow(/onnx\/model\.onnx broke off after \d+ of 4 bytes/);
 	});
 });

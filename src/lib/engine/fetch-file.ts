@@ -1,7 +1,7 @@
 /**
  * Downloads one file as bytes, streaming the body so the page can show loaded/total while it arrives.
  */
-import { HttpStatusError } from './failure';
+import { EngineFailure, HttpStatusError } from './failure';
 import type { FileProgress } from './protocol';
 
 export type FetchFunction = (input: string | URL, init?: RequestInit) => Promise<Response>;
@@ -17,6 +17,23 @@ function concat(chunks: readonly Uint8Array[], length: number): Uint8Array {
 		offset += chunk.length;
 	}
 	return bytes;
+}
+
+/** A body that breaks off is a network failure that names the file and how far it got; a cancel stays a cancel. */
+async function readChunk(
+	reader: ReadableStreamDefaultReader<Uint8Array>,
+	file: string,
+	loaded: number,
+	total: number
+): Promise<ReadableStreamReadResult<Uint8Array>> {
+	try {
+		return await reader.read();
+	} catch (error) {
+		if (error instanceof DOMException && error.name === 'AbortError') throw error;
+		const reason = error instanceof Error ? error.message : String(error);
+		const got = total ? `${loaded} of ${total} bytes` : `${loaded} bytes`;
+		throw new EngineFailure('network', `The download of ${file} broke off after ${got} (${reason}). Loading again retries it.`);
+	}
 }
 
 export async function fetchBytes(
@@ -40,7 +57,7 @@ export async function fetchBytes(
 	let lastReport = 0;
 	const reader = response.body.getReader();
 	for (;;) {
-		const { done, value } = await reader.read();
+		const { done, value } = await readChunk(reader, file, loaded, total);
 		if (done) break;
 		chunks.push(value);
 		loaded += value.length;
