@@ -24,7 +24,7 @@ const FLAVOURS: Flavour[] = [
 	{ fixture: 'tiny-distilbert', file: 'onnx/model.onnx', webgpu: false },
 	{ fixture: 'tiny-roberta', file: 'onnx/model.onnx', webgpu: false },
 	{ fixture: 'tiny-qwen2', file: 'onnx/model.onnx', webgpu: false },
-	{ fixture: 'tiny-gpt2', dtype: 'q8', file: 'onnx/model_quantized.onnx', webgpu: false },
+	{ fixture: 'tiny-gpt2', dtype: 'q8', file: 'onnx/model_quantized.onnx', webgpu: true },
 	{ fixture: 'tiny-bert', dtype: 'q8', file: 'onnx/model_quantized.onnx', webgpu: false },
 	{ fixture: 'tiny-gpt2', dtype: 'q4', file: 'onnx/model_q4.onnx', webgpu: false },
 	{ fixture: 'tiny-llama', dtype: 'q4', file: 'onnx/model_q4.onnx', webgpu: true },
@@ -34,7 +34,7 @@ const FLAVOURS: Flavour[] = [
 	{ fixture: 'tiny-gpt2-merged', file: 'onnx/decoder_model_merged.onnx', webgpu: true },
 	{ fixture: 'tiny-llama-external', file: 'onnx/model.onnx', webgpu: true },
 	{ fixture: 'tiny-llama-gqa', file: 'onnx/model.onnx', webgpu: true, wasmOnly: true },
-	{ fixture: 'tiny-bert-mha', file: 'onnx/model.onnx', webgpu: false, wasmOnly: true }
+	{ fixture: 'tiny-bert-mha', file: 'onnx/model.onnx', webgpu: true, wasmOnly: true }
 ];
 
 /**
