@@ -2,12 +2,11 @@
  * The bundled models (static/models/, issue 4) in the browser engine: their attention equals what PyTorch computed at
  * export time (reference.json beside each model), and the trained heads show the structure their model cards claim.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import type { Backend } from '../src/lib/engine/protocol';
 import { loadAndAnalyse, openHarness, type HarnessAnalysis } from './support/engine-harness';
-import { maxAbsError, type ReferenceCase } from './support/reference';
+import { maxAbsError, referenceCases } from './support/reference';
 
 const MODELS_ROOT = join(process.cwd(), 'static', 'models');
 const BUNDLED = [
@@ -15,10 +14,6 @@ const BUNDLED = [
 	{ name: 'attnscope-bert-kjv', decoder: false }
 ] as const;
 const MAX_ERROR: Record<Backend, number> = { wasm: 1e-4, webgpu: 1e-3 };
-
-function referenceCases(model: string): ReferenceCase[] {
-	return (JSON.parse(readFileSync(join(MODELS_ROOT, model, 'reference.json'), 'utf8')) as { cases: ReferenceCase[] }).cases;
-}
 
 /** Mean over queries q ≥ 1 of attention[l][h][q][q−1], for every head: [layer][head]. */
 function previousTokenScores(run: HarnessAnalysis): number[][] {
@@ -85,7 +80,7 @@ for (const model of BUNDLED) {
 	for (const backend of ['wasm', 'webgpu'] as const) {
 		test(`${model.name} on ${backend} reproduces the attention PyTorch computed`, async ({ page, baseURL }) => {
 			test.slow(backend === 'webgpu');
-			const cases = referenceCases(model.name);
+			const cases = referenceCases(model.name, 'fp32', MODELS_ROOT);
 			const source = { kind: 'url', url: `${baseURL}/models/${model.name}/` } as const;
 			const run = await loadAndAnalyse(page, source, backend, cases.map((c) => c.text));
 			expect(run.info).toMatchObject({ backend, isDecoder: model.decoder });
@@ -104,7 +99,7 @@ test('the bundled GPT-2 has a previous-token head and an induction head', async 
 	const words = seededWords(24, 7);
 	// A leading space on every word makes the second copy tokenise exactly like the first.
 	const half = words.map((w) => ` ${w}`).join('');
-	const heldOut = referenceCases('attnscope-gpt2-kjv').at(-1)?.text ?? '';
+	const heldOut = referenceCases('attnscope-gpt2-kjv', 'fp32', MODELS_ROOT).at(-1)?.text ?? '';
 	const source = { kind: 'url', url: `${baseURL}/models/attnscope-gpt2-kjv/` } as const;
 	const [prose, repeated] = (await loadAndAnalyse(page, source, 'wasm', [heldOut, half + half])).analyses;
 

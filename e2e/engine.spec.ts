@@ -2,19 +2,11 @@
  * The engine end to end in Chromium: the real worker, onnxruntime-web on WebGPU (SwiftShader here) and WASM,
  * against attention that PyTorch computed for the fixture models (tests/fixtures/models/README.md).
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { expect, test as base } from '@playwright/test';
 import type { Backend } from '../src/lib/engine/protocol';
 import { loadAndAnalyse, openHarness, type HarnessAnalysis } from './support/engine-harness';
-import { FIXTURE_OWNER, FIXTURE_ROOT, startFixtureServer, type FixtureServer } from './support/fixture-server';
-
-interface ReferenceCase {
-	text: string;
-	input_ids: number[];
-	/** [layer][head][query][key] */
-	attention: number[][][][];
-}
+import { FIXTURE_OWNER, startFixtureServer, type FixtureServer } from './support/fixture-server';
+import { referenceCases, type ReferenceCase } from './support/reference';
 
 const FIXTURES = [
 	{ name: 'tiny-gpt2', decoder: true },
@@ -36,11 +28,6 @@ const test = base.extend<object, { fixtures: FixtureServer }>({
 		{ scope: 'worker' }
 	]
 });
-
-function referenceCases(fixture: string): ReferenceCase[] {
-	const parsed: { cases: ReferenceCase[] } = JSON.parse(readFileSync(join(FIXTURE_ROOT, fixture, 'reference.json'), 'utf8'));
-	return parsed.cases;
-}
 
 interface Deviation {
 	maxError: number;

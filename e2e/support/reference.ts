@@ -11,10 +11,13 @@ export interface ReferenceCase {
 	attention: number[][][][];
 }
 
-/** reference.<dtype>.json where the repo has one for that file, else reference.json (same numbers as model.onnx). */
-export function referenceCases(fixture: string, dtype = 'fp32'): ReferenceCase[] {
-	const own = join(FIXTURE_ROOT, fixture, `reference.${dtype}.json`);
-	const path = dtype !== 'fp32' && existsSync(own) ? own : join(FIXTURE_ROOT, fixture, 'reference.json');
+/**
+ * reference.<dtype>.json where the repo has one for that file, else reference.json (same numbers as model.onnx).
+ * `root` is the folder holding the model repos: the fixtures, or static/models for the bundled models.
+ */
+export function referenceCases(fixture: string, dtype = 'fp32', root = FIXTURE_ROOT): ReferenceCase[] {
+	const own = join(root, fixture, `reference.${dtype}.json`);
+	const path = dtype !== 'fp32' && existsSync(own) ? own : join(root, fixture, 'reference.json');
 	const parsed: { cases: ReferenceCase[] } = JSON.parse(readFileSync(path, 'utf8'));
 	return parsed.cases;
 }
