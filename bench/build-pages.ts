@@ -2,11 +2,10 @@
  * Builds the bench pages (bench/pages/<name>.html) with Vite, importing app code through the same `$lib` alias the
  * app uses. They are served by bench/static-server.ts, never shipped with the app.
  */
-import { resolve } from 'node:path';
 import { build } from 'vite';
+import { fromRoot } from './paths';
 
-const ROOT = resolve(import.meta.dirname, '..');
-const PAGES = resolve(ROOT, 'bench', 'pages');
+const PAGES = fromRoot('bench', 'pages');
 
 export type BenchPage = 'rollout' | 'forward';
 
@@ -17,7 +16,7 @@ export async function buildBenchPages(pages: readonly BenchPage[], outDir: strin
 		root: PAGES,
 		base: './',
 		logLevel: 'warn',
-		resolve: { alias: { $lib: resolve(ROOT, 'src', 'lib') } },
+		resolve: { alias: { $lib: fromRoot('src', 'lib') } },
 		worker: { format: 'es' },
 		build: {
 			outDir,
@@ -25,7 +24,7 @@ export async function buildBenchPages(pages: readonly BenchPage[], outDir: strin
 			target: 'esnext',
 			// Several MB of onnxruntime-web are expected here.
 			chunkSizeWarningLimit: 10_000,
-			rollupOptions: { input: Object.fromEntries(pages.map((page) => [page, resolve(PAGES, `${page}.html`)])) }
+			rollupOptions: { input: Object.fromEntries(pages.map((page) => [page, `${PAGES}/${page}.html`])) }
 		}
 	});
 }

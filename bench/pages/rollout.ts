@@ -11,8 +11,10 @@ export interface RolloutRequest {
 	heads: number;
 	tokens: number;
 	seed: number;
-	/** Timed runs of each implementation, after one untimed warm-up of each. */
+	/** Timed runs of each implementation. */
 	runs: number;
+	/** One untimed run of each first: creates the device, compiles the pipelines, lets the JIT see the CPU loops. */
+	warmUp: boolean;
 }
 
 export interface RolloutComparison {
@@ -36,12 +38,11 @@ function maxAbsDifference(a: Float32Array, b: Float32Array): number {
 	return max;
 }
 
-async function compareRollouts({ layers, heads, tokens, seed, runs }: RolloutRequest): Promise<RolloutComparison> {
+async function compareRollouts({ layers, heads, tokens, seed, runs, warmUp }: RolloutRequest): Promise<RolloutComparison> {
 	// Causal like the decoders the bench runs; the tensor generator is the one the unit tests use.
 	const attention = syntheticAttention(layers, heads, tokens, { causal: true, seed });
-	// The warm-up creates the device, compiles the pipelines and lets the JIT see the CPU loops.
-	let gpu = await computeRollout(attention);
-	let cpu = attentionRollout(attention);
+	let gpu = warmUp ? await computeRollout(attention) : undefined;
+	let cpu = warmUp ? attentionRollout(attention) : undefined;
 	const gpuMs: number[] = [];
 	const cpuMs: number[] = [];
 	// Interleaved, so load from other processes affects both alike.
@@ -53,6 +54,7 @@ async function compareRollouts({ layers, heads, tokens, seed, runs }: RolloutReq
 		gpuMs.push(onGpu.ms);
 		cpuMs.push(onCpu.ms);
 	}
+	if (!gpu || !cpu) throw new Error('Nothing was computed: ask for a warm-up or at least one run.');
 	return { backend: await rolloutBackend(), maxAbsError: maxAbsDifference(gpu, cpu), gpuMs, cpuMs };
 }
 

@@ -11,9 +11,10 @@ export type RolloutBackend = 'webgpu' | 'cpu';
 /** Threads per workgroup of the residual kernel; it reduces one row's sum across them. */
 const ROW_THREADS = 256;
 /** The matmul computes BLOCK × BLOCK outputs per workgroup, 4 × 4 per thread, stepping STEP keys at a time. */
-const BLOCK = 64;
-const STEP = 16;
 const THREADS_PER_SIDE = 16;
+const BLOCK = 4 * THREADS_PER_SIDE;
+/** Keys per tile: one row of the right tile per row of threads, so each thread loads one vec4 of it. */
+const STEP = THREADS_PER_SIDE;
 
 /** Â = 0.5·mean_heads(A) + 0.5·I, rows renormalised: one workgroup per query row. */
 const RESIDUAL_SHADER = /* wgsl */ `
@@ -57,7 +58,11 @@ fn main(@builtin(workgroup_id) group: vec3u, @builtin(local_invocation_index) la
 	}
 }`;
 
-/** product = left × right for size × size matrices, through workgroup tiles of both. */
+/**
+ * product = left × right for size × size matrices, through workgroup tiles of both. Each thread keeps a 4 × 4 block
+ * of the product in four vec4 registers (named, not an array, so software rasterisers such as SwiftShader keep them
+ * in registers too).
+ */
 const MATMUL_SHADER = /* wgsl */ `
 struct Dims { size: u32, heads: u32 }
 @group(0) @binding(0) var<uniform> dims: Dims;
@@ -68,11 +73,25 @@ struct Dims { size: u32, heads: u32 }
 const BLOCK = ${BLOCK}u;
 const STEP = ${STEP}u;
 const SIDE = ${THREADS_PER_SIDE}u;
-const PER_THREAD = BLOCK / SIDE;
 const THREADS = SIDE * SIDE;
-const TILE = BLOCK * STEP;
-var<workgroup> leftTile: array<f32, TILE>;
-var<workgroup> rightTile: array<f32, TILE>;
+// BLOCK rows × STEP keys of left; STEP keys × BLOCK columns of right, four columns per vec4.
+var<workgroup> leftTile: array<f32, BLOCK * STEP>;
+var<workgroup> rightTile: array<vec4<f32>, STEP * SIDE>;
+
+// Outside the matrix reads as 0, so sizes need not be multiples of the block.
+fn leftAt(row: u32, col: u32) -> f32 {
+	if (row < dims.size && col < dims.size) {
+		return left[row * dims.size + col];
+	}
+	return 0.0;
+}
+
+fn rightAt(row: u32, col: u32) -> f32 {
+	if (row < dims.size && col < dims.size) {
+		return right[row * dims.size + col];
+	}
+	return 0.0;
+}
 
 @compute @workgroup_size(SIDE, SIDE)
 fn main(
@@ -81,49 +100,36 @@ fn main(
 	@builtin(local_invocation_index) lane: u32
 ) {
 	let size = dims.size;
-	let rowBase = group.y * BLOCK;
-	let colBase = group.x * BLOCK;
-	var acc: array<array<f32, PER_THREAD>, PER_THREAD>;
+	let row = group.y * BLOCK + local.y * 4u;
+	let col = group.x * BLOCK + local.x * 4u;
+	var acc0 = vec4<f32>();
+	var acc1 = vec4<f32>();
+	var acc2 = vec4<f32>();
+	var acc3 = vec4<f32>();
 	for (var k0 = 0u; k0 < size; k0 += STEP) {
-		for (var i = lane; i < TILE; i += THREADS) {
-			// leftTile is BLOCK rows × STEP keys, rightTile STEP keys × BLOCK columns; outside the matrix reads as 0.
-			let leftRow = rowBase + i / STEP;
-			let leftCol = k0 + i % STEP;
-			var l = 0.0;
-			if (leftRow < size && leftCol < size) {
-				l = left[leftRow * size + leftCol];
-			}
-			leftTile[i] = l;
-			let rightRow = k0 + i / BLOCK;
-			let rightCol = colBase + i % BLOCK;
-			var r = 0.0;
-			if (rightRow < size && rightCol < size) {
-				r = right[rightRow * size + rightCol];
-			}
-			rightTile[i] = r;
+		for (var i = lane; i < BLOCK * STEP; i += THREADS) {
+			leftTile[i] = leftAt(group.y * BLOCK + i / STEP, k0 + i % STEP);
 		}
+		// One vec4 per thread: key k0 + lane / SIDE, columns col' … col' + 3 of the block.
+		let key = k0 + lane / SIDE;
+		let first = group.x * BLOCK + (lane % SIDE) * 4u;
+		rightTile[lane] = vec4<f32>(rightAt(key, first), rightAt(key, first + 1u), rightAt(key, first + 2u), rightAt(key, first + 3u));
 		workgroupBarrier();
 		for (var k = 0u; k < STEP; k++) {
-			var a: array<f32, PER_THREAD>;
-			var b: array<f32, PER_THREAD>;
-			for (var i = 0u; i < PER_THREAD; i++) {
-				a[i] = leftTile[(local.y + i * SIDE) * STEP + k];
-				b[i] = rightTile[k * BLOCK + local.x + i * SIDE];
-			}
-			for (var i = 0u; i < PER_THREAD; i++) {
-				for (var j = 0u; j < PER_THREAD; j++) {
-					acc[i][j] += a[i] * b[j];
-				}
-			}
+			let b = rightTile[k * SIDE + local.x];
+			let base = local.y * 4u * STEP + k;
+			acc0 += leftTile[base] * b;
+			acc1 += leftTile[base + STEP] * b;
+			acc2 += leftTile[base + 2u * STEP] * b;
+			acc3 += leftTile[base + 3u * STEP] * b;
 		}
 		workgroupBarrier();
 	}
-	for (var i = 0u; i < PER_THREAD; i++) {
-		let row = rowBase + local.y + i * SIDE;
-		for (var j = 0u; j < PER_THREAD; j++) {
-			let col = colBase + local.x + j * SIDE;
-			if (row < size && col < size) {
-				product[row * size + col] = acc[i][j];
+	let rows = array<vec4<f32>, 4>(acc0, acc1, acc2, acc3);
+	for (var i = 0u; i < 4u; i++) {
+		for (var j = 0u; j < 4u; j++) {
+			if (row + i < size && col + j < size) {
+				product[(row + i) * size + col + j] = rows[i][j];
 			}
 		}
 	}
