@@ -30,3 +30,30 @@ test('Load model with a weights choice loads that file; cached models are listed
 	await expect(cache).toContainText('Nothing cached.');
 	await expect(cache).toContainText(/Cleared [\d.]+ (kB|MB)/);
 });
+
+test('Cancel during a download goes back to the model that was loaded', async ({ page }) => {
+	test.slow();
+	await serveFixtures(page.context());
+	// Holds the ONNX file back, so the load is still downloading when Cancel is pressed.
+	let release: () => void = () => undefined;
+	const held = new Promise<void>((resolve) => (release = resolve));
+	await page.context().route('**/test-fixtures/tiny-bert/onnx/model.onnx', async (route) => {
+		await held;
+		await route.fallback();
+	});
+	await page.goto('/');
+	const status = page.getByRole('status');
+	await expect(status).toContainText('ready', { timeout: LOAD_TIMEOUT });
+	const loadedBefore = await status.textContent();
+
+	await page.getByRole('textbox', { name: 'Model' }).fill('/test-fixtures/tiny-bert/');
+	await page.getByRole('button', { name: 'Load model' }).click();
+	await expect(status).toContainText('Loading model /test-fixtures/tiny-bert/');
+	await page.getByRole('button', { name: 'Cancel' }).click();
+	release();
+	await expect(status).toContainText('ready', { timeout: LOAD_TIMEOUT });
+	await expect(status).not.toContainText('tiny-bert');
+	expect(loadedBefore).toMatch(/ready: .*attnscope-gpt2-kjv/);
+	await expect(status).toContainText(/ready: .*attnscope-gpt2-kjv/);
+	await expect(page.getByRole('button', { name: 'Cancel' })).toHaveCount(0);
+});
