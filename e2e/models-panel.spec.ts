@@ -2,26 +2,40 @@
  * The page's model panel: a folder URL and a weights choice load that file, the cache lists what was downloaded
  * with sizes, and "Clear cached models" empties it.
  */
-import { expect, test } from '@playwright/test';
+import { resolve, sep } from 'node:path';
+import { expect, test, type BrowserContext } from '@playwright/test';
 import { LOAD_TIMEOUT, serveFixtures } from './page-fixtures';
+import { FIXTURE_ROOT } from './support/fixture-server';
+
+/** A host other than the app's (whose own models are left to the HTTP cache), answered from the fixtures. */
+const FOREIGN_HOST = 'https://models.attnscope.test';
+
+async function serveForeignFixtures(context: BrowserContext): Promise<void> {
+	await context.route(`${FOREIGN_HOST}/**`, async (route) => {
+		const path = resolve(FIXTURE_ROOT, decodeURIComponent(new URL(route.request().url()).pathname).replace(/^\/+/, ''));
+		const headers = { 'Access-Control-Allow-Origin': '*', 'Cross-Origin-Resource-Policy': 'cross-origin' };
+		if (!path.startsWith(FIXTURE_ROOT + sep)) return route.fulfill({ status: 404, headers });
+		await route.fulfill({ path, headers }).catch(() => route.fulfill({ status: 404, headers }));
+	});
+}
 
 test('Load model with a weights choice loads that file; cached models are listed and cleared', async ({ page }) => {
 	test.slow();
-	await serveFixtures(page.context());
+	await serveForeignFixtures(page.context());
 	const requested: string[] = [];
-	page.context().on('request', (request) => requested.push(new URL(request.url()).pathname));
+	page.context().on('request', (request) => requested.push(request.url()));
 	await page.goto('/');
 	const status = page.getByRole('status');
 	await expect(status).toContainText('ready', { timeout: LOAD_TIMEOUT });
 
 	await page.getByRole('combobox', { name: 'Backend' }).selectOption('wasm');
 	await expect(status).toContainText('on WASM', { timeout: LOAD_TIMEOUT });
-	await page.getByRole('textbox', { name: 'Model' }).fill('/test-fixtures/tiny-gpt2/');
+	await page.getByRole('textbox', { name: 'Model' }).fill(`${FOREIGN_HOST}/tiny-gpt2/`);
 	await page.getByRole('combobox', { name: 'Weights' }).selectOption('q8');
 	await page.getByRole('button', { name: 'Load model' }).click();
-	await expect(status).toContainText(/ready: \S*\/test-fixtures\/tiny-gpt2\/ on WASM/, { timeout: LOAD_TIMEOUT });
-	expect(requested).toContain('/test-fixtures/tiny-gpt2/onnx/model_quantized.onnx');
-	expect(requested).not.toContain('/test-fixtures/tiny-gpt2/onnx/model.onnx');
+	await expect(status).toContainText(`ready: ${FOREIGN_HOST}/tiny-gpt2/ on WASM`, { timeout: LOAD_TIMEOUT });
+	expect(requested).toContain(`${FOREIGN_HOST}/tiny-gpt2/onnx/model_quantized.onnx`);
+	expect(requested).not.toContain(`${FOREIGN_HOST}/tiny-gpt2/onnx/model.onnx`);
 
 	await page.getByText(/^Cached models/).click();
 	const cache = page.locator('details.cache');

@@ -42,10 +42,15 @@ export interface LoadRequest {
  * cache, and local files are answered from memory.
  */
 function useLocation(source: ModelSource, location: HubLocation, signal: AbortSignal): FetchFunction {
+	const abortableFetch: FetchFunction = (input, init) => fetch(input, { ...init, signal });
+	// The app's own models (the bundled one) change with each deploy under the same URL: the HTTP cache handles them.
+	const ownOrigin = new URL(location.host).origin === self.location.origin;
 	const loadFetch: FetchFunction =
 		source.kind === 'files'
 			? localFilesFetch(relativeToModelFolder(source.files))
-			: cachingFetch((input, init) => fetch(input, { ...init, signal }));
+			: ownOrigin
+				? abortableFetch
+				: cachingFetch(abortableFetch);
 	transformersEnv.remoteHost = location.host;
 	transformersEnv.remotePathTemplate = location.pathTemplate;
 	transformersEnv.fetch = loadFetch;
