@@ -152,7 +152,10 @@ test('loads by Hub id and handles empty, long, superseded, failed, cancelled and
 	expect(outcomes.empty).toBe('empty-text');
 	expect(outcomes.long).toMatchObject({ tokens: 64, queries: 64 });
 	expect(outcomes.long.truncatedFrom).toBeGreaterThan(64);
-	expect(outcomes.typed).toEqual(['cancelled', 'cancelled', 'ok']);
+	// The newest always runs; an older one either ran before the next arrived or was superseded while it waited.
+	expect(outcomes.typed.at(-1)).toBe('ok');
+	expect(outcomes.typed.every((o) => o === 'ok' || o === 'cancelled')).toBe(true);
+	expect(outcomes.typed).toContain('cancelled');
 	expect(outcomes.missing).toBe('not-found');
 	expect(outcomes.afterFailedLoad).toBe('ok');
 	expect(outcomes.cancelled).toBe('cancelled');
