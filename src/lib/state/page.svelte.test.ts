@@ -48,6 +48,10 @@ class FakeEngine implements AttentionEngine {
 	analyse(text: string) {
 		return new Promise<AnalysisResult>((resolve, reject) => this.analyses.push({ text, settle: { resolve, reject } }));
 	}
+	/** Like the worker: the load in flight fails with 'cancelled'. */
+	cancelLoad() {
+		this.loads.at(-1)?.settle.reject(cancelled);
+	}
 }
 
 const modelInfo = (name = BUNDLED_MODEL): ModelInfo => ({
@@ -302,6 +306,41 @@ describe('models', () => {
 		expect(page.phase).toBe('failed');
 		expect(page.error).toBe('nobody/nothing was not found on the Hub.');
 		expect(page.result?.tokens.length).toBeGreaterThan(0);
+	});
+
+	it('Cancel ends the load, keeps the loaded model and its result, and says so', async () => {
+		const { engine, address, page } = await openReady();
+		engine.analyses[0].settle.resolve(resultFor(SAMPLE_TEXT));
+		await flush();
+		const shown = page.result;
+		const loading = page.loadModel('Xenova/gpt2');
+		await until(() => engine.loads[1]);
+		engine.loads[1].onProgress?.({ file: 'config.json', loaded: 1, total: 10, done: false });
+		page.cancelLoad();
+		await loading;
+		expect(page.phase).toBe('ready');
+		expect(page.model?.name).toBe(BUNDLED_MODEL);
+		expect(page.result).toBe(shown);
+		expect(page.files).toEqual([]);
+		expect(page.error).toBeNull();
+		expect(page.notices).toEqual([expect.stringMatching(/^Loading cancelled/)]);
+		expect(page.linked.model).toBe(BUNDLED_MODEL);
+		await until(async () => (await decodePermalink(address.fragment, ORIGIN)).state.model === BUNDLED_MODEL);
+		// Nothing reloads, and the text is unchanged, so nothing is re-analysed.
+		expect(engine.loads).toHaveLength(2);
+		expect(engine.analyses).toHaveLength(1);
+	});
+
+	it('Cancel of the first load leaves no model and no loading state', async () => {
+		const engine = new FakeEngine();
+		const page = new PageState(engine, new FakeAddressBar());
+		const opening = page.open();
+		await until(() => engine.loads[0]);
+		page.cancelLoad();
+		await opening;
+		expect(page.phase).toBe('idle');
+		expect(page.model).toBeNull();
+		expect(page.notices).toEqual(['Loading cancelled.']);
 	});
 
 	it('reloads with the chosen backend', async () => {

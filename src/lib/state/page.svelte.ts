@@ -22,6 +22,8 @@ export const TYPING_DEBOUNCE_MS = 250;
 export interface AttentionEngine {
 	load(source: ModelSource, options: LoadOptions, onProgress?: (progress: FileProgress) => void): Promise<ModelInfo>;
 	analyse(text: string): Promise<AnalysisResult>;
+	/** Stops the load in flight; the engine keeps the model it had. */
+	cancelLoad(): void;
 }
 
 /** The browser's address bar as the page uses it (SvelteKit's shallow routing in the app; a fake in tests). */
@@ -67,7 +69,10 @@ export class PageState {
 	#modelNotices = $state<string[]>([]);
 	#resultNotices = $state<string[]>([]);
 	#shareNotices = $state<string[]>([]);
+	/** What became of the last load when it did not simply succeed or fail (cancelled). */
+	#loadNotices = $state<string[]>([]);
 	notices = $derived([
+		...this.#loadNotices,
 		...this.#linkNotices,
 		...this.#rangeNotices,
 		...this.#modelNotices,
@@ -80,6 +85,10 @@ export class PageState {
 	#typingTimer: ReturnType<typeof setTimeout> | undefined;
 	/** Model and backend of the latest load request, to tell whether a restored state needs a new load. */
 	#requested: { model: string; backend: BackendPreference } | null = null;
+	/** Model and backend of the latest load that succeeded: what the engine still holds after a cancel. */
+	#active: { model: string; backend: BackendPreference } | null = null;
+	/** The text of the latest analysis request, to tell whether typing during a load left the result stale. */
+	#analysedText: string | null = null;
 	#loadRequest = 0;
 	#analysisRequest = 0;
 	#urlWrites: Promise<void> = Promise.resolve();
@@ -147,6 +156,28 @@ export class PageState {
 		this.linked.model = defaultState().model;
 		this.#writeAddress('replace');
 		await this.#load(this.linked.model, this.linked.backend);
+	}
+
+	/** Stops the load in flight and goes back to the model loaded before it (the engine kept it), if any. */
+	cancelLoad(): void {
+		if (this.phase !== 'loading') return;
+		// Its cancellation error, or a result that raced the cancel, belongs to a request no longer wanted.
+		this.#loadRequest++;
+		this.#engine.cancelLoad();
+		this.files = [];
+		this.#requested = this.#active;
+		if (!this.#active || !this.model) {
+			this.phase = 'idle';
+			this.#loadNotices = ['Loading cancelled.'];
+			return;
+		}
+		this.phase = 'ready';
+		this.#loadNotices = [`Loading cancelled: ${this.model.name} stays loaded.`];
+		this.linked.model = this.#active.model;
+		this.linked.backend = this.#active.backend;
+		this.#writeAddress('replace');
+		// Text typed during the load was not analysed: the load would have done it.
+		if (this.linked.text !== this.#analysedText) void this.#analyse();
 	}
 
 	/** The full URL of the current state, for "Copy link". */
@@ -221,6 +252,7 @@ export class PageState {
 		this.phase = 'loading';
 		this.files = [];
 		this.error = null;
+		this.#loadNotices = [];
 		let info: ModelInfo;
 		try {
 			info = await this.#engine.load(source, { backend }, (progress) => {
@@ -235,6 +267,7 @@ export class PageState {
 		if (request !== this.#loadRequest) return;
 		this.phase = 'ready';
 		this.model = info;
+		this.#active = { model, backend };
 		// The old model's attention would be mislabelled under the new model's name.
 		this.result = null;
 		this.#resultNotices = [];
@@ -246,6 +279,7 @@ export class PageState {
 		clearTimeout(this.#typingTimer);
 		if (this.phase !== 'ready') return; // the load in progress analyses when it finishes
 		const request = ++this.#analysisRequest;
+		this.#analysedText = this.linked.text;
 		this.analysing = true;
 		try {
 			const result = await this.#engine.analyse(this.linked.text);
