@@ -1,0 +1,439 @@
+/**
+ * `npm run bench`: drives the built app and the bench pages in headless Chromium (WebGPU through SwiftShader, and
+ * WASM) on the bundled model and a random-weight GPT-2-small-shaped model, prints every figure as a markdown table
+ * and writes the same text to bench/latest.md. It always exits 0: what cannot run here is printed with the reason.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import type { PreTrainedTokenizer } from '@huggingface/transformers';
+import { chromium, type Browser, type Page } from '@playwright/test';
+import { chromiumArgs } from '../playwright.config';
+import { normaliseConfig } from '../src/lib/engine/model-config';
+import type { Backend } from '../src/lib/engine/protocol';
+import { BUNDLED_MODEL, SAMPLE_TEXT } from '../src/lib/models';
+import { frameAfter, heapUsage, loadModelInApp, loadOutcome, openApp, paintedResult, probeOf, showView, typeAndWait, type HeapUsage, type ObservedResult } from './app-bench';
+import { buildBenchPages } from './build-pages';
+import { bareColdStart, compareForward } from './forward-bench';
+import type { RolloutComparison } from './pages/rollout';
+import type { LengthTimings } from './pages/forward-protocol';
+import { fromRoot } from './paths';
+import { startPreview } from './preview';
+import { megabytes, reason, Report, seconds } from './report';
+import { startStaticServer } from './static-server';
+import { minMedian, pairedRatios, ratioMinMedian, summarise } from './stats';
+import { loadTokenizer, textOfLength, type BenchText } from './texts';
+
+const LENGTHS = [64, 256, 1024];
+/** Timed runs per measurement; a 12 × 12 forward at 1024 tokens takes tens of seconds here, so it gets one. */
+const RUNS = 5;
+const RUNS_AT_1024 = 1;
+/** Rollout and frame times are taken on the bench model at this length (the issue's 12 × 12 × 256). */
+const VIEW_TOKENS = 256;
+/** Enough for a redraw to finish and the next frames to show it. */
+const FRAME_WINDOW_MS = 600;
+const BENCH_MODEL = 'gpt2-small-random';
+/** Unlimited frame rate: requestAnimationFrame intervals then measure a frame's work, not the 60 Hz vsync period. */
+const FRAME_TIMING_ARGS = ['--disable-gpu-vsync', '--disable-frame-rate-limit'];
+
+interface BenchModel {
+	/** Shown in the tables. */
+	label: string;
+	folder: string;
+	/** Where the bench server serves it: /models/<name>/. */
+	path: string;
+	layers: number;
+	heads: number;
+	/** The longest input the app gives this model. */
+	maxTokens: number;
+	/** Two texts per length (so typing always changes the text), exactly that many tokens each. */
+	texts: Map<number, [BenchText, BenchText]>;
+	tokenizer: PreTrainedTokenizer;
+}
+
+const report = new Report();
+const started = Date.now();
+
+function log(line: string): void {
+	console.error(`[bench ${seconds(Date.now() - started).padStart(7)}] ${line}`);
+}
+
+async function describeModel(label: string, folder: string): Promise<BenchModel> {
+	const config = normaliseConfig(JSON.parse(readFileSync(`${folder}/config.json`, 'utf8')));
+	const tokenizer = await loadTokenizer(folder);
+	const limits = [LENGTHS[LENGTHS.length - 1], config.maxPositions ?? Infinity, tokenizer.model_max_length];
+	const maxTokens = Math.min(...limits.filter((limit) => typeof limit === 'number' && limit > 0));
+	const texts = new Map<number, [BenchText, BenchText]>();
+	for (const tokens of LENGTHS.filter((n) => n <= maxTokens)) {
+		texts.set(tokens, [textOfLength(tokenizer, tokens, 0), textOfLength(tokenizer, tokens, 7)]);
+	}
+	const name = folder.slice(folder.lastIndexOf('/') + 1);
+	return { label, folder, path: `/models/${name}/`, layers: config.layers, heads: config.heads, maxTokens, texts, tokenizer };
+}
+
+/** The random 12 × 12 model, generated first when bench-models/ does not have it. */
+function ensureBenchModel(): string {
+	const folder = fromRoot('bench-models', BENCH_MODEL);
+	if (!existsSync(`${folder}/onnx/model.onnx`)) {
+		log(`${folder} is missing: generating it (tools/make_bench_models.py, a few minutes)`);
+		const made = spawnSync('/usr/bin/python3', [fromRoot('tools', 'make_bench_models.py')], { stdio: 'inherit' });
+		if (made.status !== 0) throw new Error(`tools/make_bench_models.py failed (exit ${made.status})`);
+	}
+	return folder;
+}
+
+function runsAt(tokens: number): number {
+	return tokens >= 1024 ? RUNS_AT_1024 : RUNS;
+}
+
+function skippedLengths(model: BenchModel): number[] {
+	return LENGTHS.filter((n) => n > model.maxTokens);
+}
+
+// ---- forward: extraction overhead and WebGPU ÷ WASM ----
+
+interface ForwardRow {
+	model: BenchModel;
+	backend: Backend;
+	timings: LengthTimings;
+}
+
+async function forwardBench(browser: Browser, origin: string, bundled: BenchModel | undefined, big: BenchModel): Promise<void> {
+	const models = bundled ? [bundled, big] : [big];
+	const rows: ForwardRow[] = [];
+	const notes: string[] = [];
+	/** `slow`: one timed run of the patched model only, without a warm-up (where one forward takes a minute). */
+	const measure = async (model: BenchModel, backend: Backend, lengths: number[], slow = false) => {
+		const withPlain = !slow;
+		const inputs = lengths.map((tokens) => {
+			const text = model.texts.get(tokens)?.[0];
+			if (!text) throw new Error(`no text of ${tokens} tokens`);
+			// At 1024 tokens the single run goes without a warm-up: it would double a long measurement.
+			return { tokens, ids: text.ids, runs: slow ? 1 : runsAt(tokens), warmUp: !slow && tokens < 1024 };
+		});
+		log(`forward: ${model.label} on ${backend}, ${lengths.join('/')} tokens`);
+		try {
+			const result = await compareForward(browser, origin, { modelUrl: `${origin}${model.path}`, backend, withPlain, inputs }, log);
+			for (const timings of result.timings) rows.push({ model, backend, timings });
+		} catch (error) {
+			notes.push(`${model.label} on ${backend}: failed: ${reason(error)}`);
+		}
+	};
+
+	for (const backend of ['wasm', 'webgpu'] as const) {
+		if (bundled) await measure(bundled, backend, [...bundled.texts.keys()]);
+	}
+	await measure(big, 'wasm', [...big.texts.keys()]);
+	// SwiftShader runs WebGPU on the CPU, far slower than WASM: one length, the engine's forward only.
+	await measure(big, 'webgpu', [64], true);
+	const slowest = rows.find((row) => row.model === big && row.backend === 'webgpu')?.timings.attentionMs[0];
+	notes.push(
+		`${big.label} on WebGPU: only 64 tokens, one run of the patched model, no warm-up (so it includes compiling the shaders)` +
+			(slowest === undefined ? '.' : `: that forward took ${seconds(slowest)} on SwiftShader, so 256 and 1024 tokens (≥ 4× and ≥ 16× the work) would not fit the bench's time.`)
+	);
+
+	report.heading('Extraction overhead: forward with every attention output ÷ the same forward without');
+	report.paragraph(
+		'Same worker, model file, backend, session options (the engine\'s AttentionSession) and feeds; "with" is the engine\'s ' +
+			'patched graph plus packing the per-layer outputs into one Float32Array. Ratio: min / median of per-run ratios ' +
+			'(runs alternate which session goes first). Times in ms, min / median.'
+	);
+	report.table(
+		['model', 'backend', 'tokens', 'runs', 'without ms', 'with ms', 'ratio', 'attention bytes'],
+		rows
+			.filter((row) => row.timings.plainMs.length > 0 || row.timings.failed)
+			.map(({ model, backend, timings }) =>
+				timings.failed
+					? [model.label, backend, String(timings.tokens), '0', `failed: ${reason(timings.failed)}`, '', '', '']
+					: [
+							model.label,
+							backend,
+							String(timings.tokens),
+							String(timings.attentionMs.length),
+							minMedian(summarise(timings.plainMs)),
+							minMedian(summarise(timings.attentionMs)),
+							ratioMinMedian(summarise(pairedRatios(timings.attentionMs, timings.plainMs))),
+							megabytes(timings.attentionBytes)
+						]
+			)
+	);
+	for (const model of models) {
+		for (const tokens of skippedLengths(model)) notes.push(`${model.label}: ${tokens} tokens not run: the model reads at most ${model.maxTokens} tokens.`);
+	}
+	notes.push(`${big.label} at 1024 tokens: ${RUNS_AT_1024} timed run, no warm-up (one forward takes tens of seconds here).`);
+	report.paragraph(notes.map((note) => `- ${note}`).join('\n'));
+
+	report.heading('WebGPU ÷ WASM: the engine\'s forward (with attention outputs)');
+	report.paragraph('Separate sessions, so the ratio is of the mins and of the medians. WebGPU here is SwiftShader, a CPU emulation of a GPU.');
+	const webgpuRows: string[][] = [];
+	for (const row of rows.filter((r) => r.backend === 'webgpu' && !r.timings.failed)) {
+		const wasm = rows.find((r) => r.backend === 'wasm' && r.model === row.model && r.timings.tokens === row.timings.tokens);
+		const gpu = summarise(row.timings.attentionMs);
+		const cpu = wasm && summarise(wasm.timings.attentionMs);
+		const ratio = gpu && cpu ? `${(gpu.min / cpu.min).toFixed(2)}× / ${(gpu.median / cpu.median).toFixed(2)}×` : '–';
+		webgpuRows.push([row.model.label, String(row.timings.tokens), minMedian(gpu), minMedian(cpu), ratio]);
+	}
+	report.table(['model', 'tokens', 'WebGPU ms', 'WASM ms', 'WebGPU ÷ WASM (min / median)'], webgpuRows);
+}
+
+// ---- rollout ----
+
+async function rolloutBench(browser: Browser, origin: string, model: BenchModel): Promise<void> {
+	const context = await browser.newContext();
+	const page = await context.newPage();
+	await page.goto(`${origin}/pages/rollout.html`);
+	const rows: string[][] = [];
+	for (const tokens of [VIEW_TOKENS, 1024]) {
+		log(`rollout: ${model.layers}×${model.heads}×${tokens}`);
+		const request = { layers: model.layers, heads: model.heads, tokens, seed: tokens, runs: runsAt(tokens), warmUp: tokens < 1024 };
+		try {
+			const result: RolloutComparison = await page.evaluate((r) => {
+				if (!window.rolloutBench) throw new Error('The rollout bench page did not load.');
+				return window.rolloutBench.compare(r);
+			}, request);
+			rows.push([
+				String(tokens),
+				result.backend,
+				String(result.gpuMs.length),
+				minMedian(summarise(result.gpuMs)),
+				minMedian(summarise(result.cpuMs)),
+				ratioMinMedian(summarise(pairedRatios(result.gpuMs, result.cpuMs))),
+				result.maxAbsError.toExponential(1)
+			]);
+		} catch (error) {
+			rows.push([String(tokens), `failed: ${reason(error)}`, '', '', '', '', '']);
+		}
+	}
+	await context.close();
+	report.heading(`Rollout: WebGPU compute shaders ÷ CPU (rollout.ts), ${model.layers} layers × ${model.heads} heads`);
+	report.paragraph(
+		'Seeded causal random attention (synthetic.ts); GPU time includes uploading every layer and reading R back. ' +
+			'Ratio: min / median of per-run ratios (interleaved). At 1024 tokens one run without warm-up (pipelines were ' +
+			'compiled at 256). SwiftShader executes the shaders on the CPU; rollout.ts skips the zeros of causal rows.'
+	);
+	report.table(['tokens', 'backend', 'runs', 'GPU ms', 'CPU ms', 'GPU ÷ CPU', 'max |GPU − CPU|'], rows);
+}
+
+// ---- the app page: end to end, memory, frames ----
+
+interface TypingRow {
+	model: BenchModel;
+	backend: Backend;
+	tokens: number;
+	results: ObservedResult[];
+	heap: HeapUsage | undefined;
+	failed?: string;
+}
+
+interface FrameRows {
+	redrawMs: number[];
+	hoverMs: number[];
+	failed?: string;
+}
+
+async function typingBench(page: Page, model: BenchModel, backend: Backend, rows: TypingRow[]): Promise<void> {
+	for (const [tokens, texts] of model.texts) {
+		log(`app: ${model.label} on ${backend}, ${tokens} tokens`);
+		const row: TypingRow = { model, backend, tokens, results: [], heap: undefined };
+		rows.push(row);
+		try {
+			// One untimed change first, as for the forward: shapes seen for the first time cost extra.
+			if (tokens < 1024) await typeAndWait(page, texts[1].text, tokens);
+			for (let run = 0; run < runsAt(tokens); run++) row.results.push(await typeAndWait(page, texts[run % 2].text, tokens));
+			row.heap = await heapUsage(page);
+		} catch (error) {
+			row.failed = reason(error);
+			return;
+		}
+	}
+}
+
+async function frameBench(page: Page, model: BenchModel): Promise<FrameRows> {
+	const frames: FrameRows = { redrawMs: [], hoverMs: [] };
+	const text = model.texts.get(VIEW_TOKENS)?.[0];
+	if (!text) return { ...frames, failed: `${model.label} reads fewer than ${VIEW_TOKENS} tokens` };
+	try {
+		log(`frames: ${model.label} × ${VIEW_TOKENS} tokens`);
+		await typeAndWait(page, text.text, VIEW_TOKENS);
+		for (let run = 0; run < RUNS; run++) {
+			// Switching pooling recomputes and repaints every thumbnail from the full tensor.
+			const pooling = run % 2 === 0 ? 'mean' : 'max';
+			frames.redrawMs.push(await frameAfter(page, () => page.getByRole('radio', { name: pooling }).check(), FRAME_WINDOW_MS));
+		}
+		await showView(page, 'Head view');
+		// Let the progressive first drawing of all lines finish before hovering.
+		await page.waitForTimeout(3000);
+		const queries = page.getByRole('list', { name: 'Queries (from)' }).getByRole('button');
+		for (let run = 0; run < RUNS; run++) {
+			frames.hoverMs.push(await frameAfter(page, () => queries.nth(2 + 3 * run).hover(), FRAME_WINDOW_MS));
+		}
+		await showView(page, 'Model view');
+	} catch (error) {
+		frames.failed = reason(error);
+	}
+	return frames;
+}
+
+async function appBench(browser: Browser, appOrigin: string, serverOrigin: string, bundled: BenchModel | undefined, big: BenchModel): Promise<void> {
+	const rows: TypingRow[] = [];
+	let frames: FrameRows | undefined;
+	const plans: { model: BenchModel; backend: Backend }[] = [
+		...(bundled ? (['webgpu', 'wasm'] as const).map((backend) => ({ model: bundled, backend })) : []),
+		// A 12 × 12 forward on SwiftShader takes over a minute even at 64 tokens (see above): WASM only.
+		{ model: big, backend: 'wasm' }
+	];
+	for (const { model, backend } of plans) {
+		const { context, page } = await openApp(browser, appOrigin);
+		try {
+			log(`app: loading ${model.label} on ${backend}`);
+			await loadModelInApp(page, `${serverOrigin}${model.path}`, backend);
+			await showView(page, 'Model view');
+			await typingBench(page, model, backend, rows);
+			if (model === big) frames = await frameBench(page, model);
+		} catch (error) {
+			rows.push({ model, backend, tokens: 0, results: [], heap: undefined, failed: reason(error) });
+		} finally {
+			await context.close();
+		}
+	}
+
+	report.heading('End to end on the app page: text change → model view painted, ÷ the forward');
+	report.paragraph(
+		'The built app under vite preview, model loaded by URL through the Model box, Model view open. Each run pastes a ' +
+			'different text of exactly N tokens into the Text box. "typed→painted" includes the page\'s 250 ms typing debounce; ' +
+			'"sent→painted" starts when the analyse request leaves the page (tokenize + forward + transfer + views + paint). ' +
+			'Forward: the worker\'s own timing of that request (forward + packing). Ratio: min / median of per-run ' +
+			'(sent→painted) ÷ forward. Painted: the first frame after the result has been produced (rAF, then a task). ' +
+			`${big.label} runs on WASM only here: on SwiftShader one of its forwards takes over a minute even at 64 tokens.`
+	);
+	const ratioRows = rows.map((row) => {
+		if (row.failed) return [row.model.label, row.backend, String(row.tokens || '–'), '0', `failed: ${row.failed}`, '', '', '', ''];
+		const typed = row.results.flatMap((r) => (r.typedAt === undefined || r.paintedAt === undefined ? [] : [r.paintedAt - r.typedAt]));
+		const sent = row.results.map((r) => (r.paintedAt ?? r.arrivedAt) - r.sentAt);
+		const forward = row.results.map((r) => r.forwardMs);
+		const ui = row.results.map((r) => (r.paintedAt ?? r.arrivedAt) - r.arrivedAt);
+		return [
+			row.model.label,
+			row.backend,
+			String(row.tokens),
+			String(row.results.length),
+			minMedian(summarise(typed)),
+			minMedian(summarise(sent)),
+			minMedian(summarise(forward)),
+			minMedian(summarise(ui)),
+			ratioMinMedian(summarise(pairedRatios(sent, forward)))
+		];
+	});
+	report.table(['model', 'backend', 'tokens', 'runs', 'typed→painted ms', 'sent→painted ms', 'forward ms', 'result→painted ms', '(sent→painted) ÷ forward'], ratioRows);
+
+	report.heading('Memory and transfer for the attention');
+	report.paragraph(
+		'Transferred: the Float32Array the worker sends per analysis (transferred, not copied). Page heap: the main ' +
+			'thread after a forced GC with that result on screen, through the DevTools protocol (V8 heap; ArrayBuffer ' +
+			'backing stores, where the attention lives, listed apart). Per cell: transferred bytes ÷ (layers × heads × N × N).'
+	);
+	report.table(
+		['model', 'backend', 'tokens', 'transferred', 'bytes per cell', 'page V8 heap', 'page ArrayBuffers'],
+		rows
+			.filter((row) => !row.failed && row.results.length > 0)
+			.map((row) => {
+				const bytes = row.results[row.results.length - 1].attentionBytes;
+				const cells = row.model.layers * row.model.heads * row.tokens * row.tokens;
+				return [row.model.label, row.backend, String(row.tokens), megabytes(bytes), (bytes / cells).toFixed(1), megabytes(row.heap?.usedBytes), megabytes(row.heap?.backingStoreBytes)];
+			})
+	);
+
+	report.heading(`Frame times at ${big.layers}×${big.heads}×${VIEW_TOKENS} (ms, from requestAnimationFrame timestamps)`);
+	report.paragraph(
+		'Chromium with an unlimited frame rate, so an interval between rAF timestamps is what a frame cost. Model view ' +
+			'redraw: switching max/mean pooling recomputes all thumbnails from the full tensor and repaints them. Head view ' +
+			'hover: moving onto a query token redraws only its lines. Longest frame after the interaction, min / median.'
+	);
+	report.table(
+		['interaction', 'runs', 'longest frame ms', 'target'],
+		frames?.failed || !frames
+			? [['–', '0', `failed: ${frames?.failed ?? 'not run'}`, '']]
+			: [
+					['model view redraw (pooling switch)', String(frames.redrawMs.length), minMedian(summarise(frames.redrawMs)), '< 16 ms'],
+					['head view hover (query token)', String(frames.hoverMs.length), minMedian(summarise(frames.hoverMs)), '< 8 ms']
+				]
+	);
+}
+
+// ---- cold start ----
+
+async function coldStartBench(browser: Browser, appOrigin: string, serverOrigin: string, bundled: BenchModel | undefined): Promise<void> {
+	report.heading('Cold start: app page (worker + bundled model ready) vs a bare onnxruntime-web session');
+	if (!bundled) {
+		report.paragraph(`Not run: the bundled model ${BUNDLED_MODEL} is not in static/.`);
+		return;
+	}
+	// The page analyses the sample text as it opens; the bare session runs on the same tokens.
+	const sampleIds = bundled.tokenizer.encode(SAMPLE_TEXT);
+	const rows: string[][] = [];
+	try {
+		log('cold start: app');
+		const { context, page } = await openApp(browser, appOrigin);
+		const ready = await loadOutcome(page, 0);
+		if (ready.kind === 'error') throw new Error(`the bundled model did not load: ${ready.message}`);
+		const firstPaint = (await paintedResult(page, sampleIds.length, 0)).paintedAt;
+		const probe = await probeOf(page);
+		await context.close();
+		rows.push(['app', ready.backend, probe.workerCreatedAt?.toFixed(0) ?? '–', '', '', ready.at.toFixed(0), firstPaint?.toFixed(0) ?? '–']);
+
+		log('cold start: bare onnxruntime-web');
+		const bare = await bareColdStart(browser, serverOrigin, { modelUrl: `${serverOrigin}${bundled.path}`, backend: ready.backend, ids: sampleIds }, log);
+		rows.push(['bare session', ready.backend, bare.workerStarted.toFixed(0), bare.downloaded.toFixed(0), bare.sessionCreated.toFixed(0), bare.ran.toFixed(0), '']);
+	} catch (error) {
+		rows.push([`failed: ${reason(error)}`, '', '', '', '', '', '']);
+	}
+	report.paragraph(
+		`${bundled.label}, fresh browser context (nothing cached), ms since navigation start. App: engine worker created; ` +
+			'ready = config, tokenizer and ONNX downloaded, graph patched, session created on the backend "Automatic" chose, ' +
+			'probe forward checked; then the sample text analysed and painted. Bare: a page whose worker fetches the same ' +
+			`ONNX file, creates an unpatched session with the engine's options and runs it once on the sample text's ${sampleIds.length} tokens.`
+	);
+	report.table(['page', 'backend', 'worker started', 'ONNX downloaded', 'session created', 'ready / ran once', 'first result painted'], rows);
+}
+
+// ---- main ----
+
+async function main(): Promise<void> {
+	const loadAtStart = loadavg()[0];
+	const bigFolder = ensureBenchModel();
+	const bundledFolder = fromRoot('static', BUNDLED_MODEL.replace(/^\/+|\/+$/g, ''));
+	const bundled = existsSync(`${bundledFolder}/onnx/model.onnx`) ? await describeModel(`bundled ${BUNDLED_MODEL}`, bundledFolder) : undefined;
+	const big = await describeModel(`${BENCH_MODEL} 12×12`, bigFolder);
+	const models = bundled ? [bundled, big] : [big];
+
+	const pagesDir = fromRoot('bench', '.build', 'pages');
+	log('building the bench pages');
+	await buildBenchPages(['rollout', 'forward'], pagesDir);
+	const mounts = { '/pages/': pagesDir, '/ort/': fromRoot('static', 'ort'), ...Object.fromEntries(models.map((m) => [m.path, m.folder])) };
+	const server = await startStaticServer(mounts);
+	const preview = await startPreview();
+	const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...chromiumArgs, ...FRAME_TIMING_ARGS] });
+	try {
+		report.paragraph(
+			`attnscope bench, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC: headless Chromium ${browser.version()}, ` +
+				`no GPU (WebGPU = SwiftShader, a CPU emulation), ${cpus().length} CPU cores shared with other work (load average ${loadAtStart.toFixed(1)} at the start). ` +
+				`Models: ${models.map((m) => `${m.label} (${m.layers} layers × ${m.heads} heads, up to ${m.maxTokens} tokens)`).join('; ')}. ` +
+				'Figures are min / median of the runs stated, all measured in this one run; compare ratios, not absolute times.'
+		);
+		if (!bundled) report.paragraph(`The bundled model ${BUNDLED_MODEL} (src/lib/models.ts) is not in static/: its rows are missing.`);
+		await forwardBench(browser, server.origin, bundled, big);
+		await rolloutBench(browser, server.origin, big);
+		await appBench(browser, preview.origin, server.origin, bundled, big);
+		await coldStartBench(browser, preview.origin, server.origin, bundled);
+	} finally {
+		await browser.close();
+		preview.stop();
+		await server.close();
+	}
+	report.paragraph(`Total bench time ${seconds(Date.now() - started)} (load average ${loadavg()[0].toFixed(1)} at the end).`);
+	const text = report.toString();
+	console.log(text);
+	writeFileSync(fromRoot('bench', 'latest.md'), `# npm run bench: latest output\n\n${text}`);
+}
+
+await main();
