@@ -110,7 +110,7 @@ function referenceScores(reference: ReferenceCase, score: (run: AttentionGrid) =
  * have neither yet (their model card says so), so this test checks that the browser measures the same head scores
  * PyTorch does, and prints the figures next to the targets.
  */
-test('head scores of the bundled GPT-2 measured in the browser equal PyTorch's', async ({ page, baseURL }) => {
+test("head scores of the bundled GPT-2 measured in the browser equal PyTorch's", async ({ page, baseURL }) => {
 	const words = seededWords(24, 7);
 	// A leading space on every word makes the second copy tokenise exactly like the first.
 	const half = words.map((w) => ` ${w}`).join('');
