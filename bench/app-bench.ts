@@ -117,6 +117,12 @@ function instrumentEngine(): void {
 	};
 }
 
+/**
+ * Longest wait for a load or an analysis: a 12 × 12 model loads in about a minute and analyses 1024 tokens in under
+ * half of one here, so this only ends a hang, which the bench then reports as a failure instead of waiting forever.
+ */
+const APP_WAIT_MS = 10 * 60_000;
+
 export async function probeOf(page: Page): Promise<EngineProbe> {
 	return page.evaluate(() => {
 		if (!window.attnscopeBench) throw new Error('The bench instrumentation is not on the page.');
@@ -135,7 +141,7 @@ export async function openApp(browser: Browser, appOrigin: string): Promise<{ co
 
 /** Waits for the answer to the `index`-th load request of this page (0-based). */
 export async function loadOutcome(page: Page, index: number): Promise<NonNullable<ObservedLoad['outcome']>> {
-	const handle = await page.waitForFunction((i) => window.attnscopeBench?.loads[i]?.outcome, index, { timeout: 0, polling: 500 });
+	const handle = await page.waitForFunction((i) => window.attnscopeBench?.loads[i]?.outcome, index, { timeout: APP_WAIT_MS, polling: 500 });
 	const outcome: ObservedLoad['outcome'] = await handle.jsonValue();
 	if (!outcome) throw new Error('The load finished without an outcome.');
 	return outcome;
@@ -147,7 +153,7 @@ export async function paintedResult(page: Page, tokens: number, afterRequestId: 
 		({ tokens, afterRequestId }) =>
 			window.attnscopeBench?.results.find((r) => r.requestId > afterRequestId && r.tokens === tokens && r.paintedAt !== undefined),
 		{ tokens, afterRequestId },
-		{ timeout: 0, polling: 100 }
+		{ timeout: APP_WAIT_MS, polling: 100 }
 	);
 	const result: ObservedResult | undefined = await handle.jsonValue();
 	if (!result) throw new Error('No result was painted.');
