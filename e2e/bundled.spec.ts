@@ -60,19 +60,18 @@ function best(scores: number[][], fromLayer = 0): { layer: number; head: number;
 	return found;
 }
 
-/** Words drawn with a fixed seed, so the "random sequence" is the same on every run. */
+/** Distinct words in a fixed pseudo-random order (Fisher–Yates with a 32-bit LCG), the same on every run. */
 function seededWords(count: number, seed: number): string[] {
 	const pool = 'stone river lamp harvest cedar tongue silver meadow anchor pillar thunder garden vessel shadow mirror'
 		.concat(' candle orchard hammer lantern feather marble willow banner cradle saddle quiver ember harbor')
 		.split(' ');
-	const words: string[] = [];
-	let state = seed;
-	while (words.length < count) {
-		state = (state * 1103515245 + 12345) % 2147483648;
-		const word = pool[state % pool.length];
-		if (!words.includes(word)) words.push(word);
+	let state = seed >>> 0;
+	for (let i = pool.length - 1; i > 0; i--) {
+		state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+		const j = state % (i + 1);
+		[pool[i], pool[j]] = [pool[j], pool[i]];
 	}
-	return words;
+	return pool.slice(0, count);
 }
 
 test.beforeEach(async ({ page }) => {
