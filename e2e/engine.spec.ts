@@ -2,10 +2,11 @@
  * The engine end to end in Chromium: the real worker, onnxruntime-web on WebGPU (SwiftShader here) and WASM,
  * against attention that PyTorch computed for the fixture models (tests/fixtures/models/README.md).
  */
-import { expect, test as base } from '@playwright/test';
+import { expect } from '@playwright/test';
 import type { Backend } from '../src/lib/engine/protocol';
 import { loadAndAnalyse, openHarness, type HarnessAnalysis } from './support/engine-harness';
-import { FIXTURE_OWNER, startFixtureServer, type FixtureServer } from './support/fixture-server';
+import { test } from './support/fixture-test';
+import { FIXTURE_OWNER } from './support/fixture-server';
 import { referenceCases, type ReferenceCase } from './support/reference';
 
 const FIXTURES = [
@@ -17,17 +18,6 @@ const BACKENDS: Backend[] = ['wasm', 'webgpu'];
 /** WebGPU's exp (and sin/cos for RoPE) are less precise than WASM's. */
 const MAX_ERROR: Record<Backend, number> = { wasm: 1e-4, webgpu: 1e-3 };
 const ROW_SUM_TOLERANCE = 1e-4;
-
-const test = base.extend<object, { fixtures: FixtureServer }>({
-	fixtures: [
-		async ({}, use) => {
-			const server = await startFixtureServer();
-			await use(server);
-			await server.close();
-		},
-		{ scope: 'worker' }
-	]
-});
 
 interface Deviation {
 	maxError: number;

@@ -2,22 +2,12 @@
  * Loads that must fail cleanly (issue 5), each after a working model was loaded: the error names what went wrong,
  * and the model loaded before still analyses text afterwards. Faults come from the fixture server's name prefixes.
  */
-import { expect, test as base } from '@playwright/test';
+import { expect } from '@playwright/test';
 import type { ModelSource } from '../src/lib/engine/protocol';
 import { loadFailThenAnalyse, openHarness, type FailedLoad } from './support/engine-harness';
-import { FIXTURE_OWNER, startFixtureServer, type FixtureServer } from './support/fixture-server';
+import { test } from './support/fixture-test';
+import { FIXTURE_OWNER, type FixtureServer } from './support/fixture-server';
 import { referenceCases } from './support/reference';
-
-const test = base.extend<object, { fixtures: FixtureServer }>({
-	fixtures: [
-		async ({}, use) => {
-			const server = await startFixtureServer();
-			await use(server);
-			await server.close();
-		},
-		{ scope: 'worker' }
-	]
-});
 
 const WORKING = referenceCases('tiny-gpt2')[0];
 const hub = (name: string): ModelSource => ({ kind: 'hub', id: `${FIXTURE_OWNER}/${name}` });

@@ -4,22 +4,12 @@
  */
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { expect, test as base } from '@playwright/test';
+import { expect } from '@playwright/test';
 import type { FileProgress, ModelInfo } from '../src/lib/engine/protocol';
 import { loadAndAnalyse, openHarness } from './support/engine-harness';
-import { FIXTURE_OWNER, FIXTURE_ROOT, startFixtureServer, type FixtureServer } from './support/fixture-server';
+import { test } from './support/fixture-test';
+import { FIXTURE_OWNER, FIXTURE_ROOT } from './support/fixture-server';
 import { maxAbsError, referenceCases } from './support/reference';
-
-const test = base.extend<object, { fixtures: FixtureServer }>({
-	fixtures: [
-		async ({}, use) => {
-			const server = await startFixtureServer();
-			await use(server);
-			await server.close();
-		},
-		{ scope: 'worker' }
-	]
-});
 
 test.beforeEach(async ({ page }) => {
 	await openHarness(page);

@@ -2,10 +2,11 @@
  * Every export flavour in tests/fixtures/models, loaded by Hub id through the real loader (the fixture server as
  * the Hub) and compared with its PyTorch reference: WASM for all, WebGPU (SwiftShader: slow) for a few.
  */
-import { expect, test as base } from '@playwright/test';
+import { expect } from '@playwright/test';
 import type { Backend } from '../src/lib/engine/protocol';
 import { loadAndAnalyse, openHarness } from './support/engine-harness';
-import { FIXTURE_OWNER, startFixtureServer, type FixtureServer } from './support/fixture-server';
+import { test } from './support/fixture-test';
+import { FIXTURE_OWNER } from './support/fixture-server';
 import { maxAbsError, referenceCases } from './support/reference';
 
 interface Flavour {
@@ -44,17 +45,6 @@ const FLAVOURS: Flavour[] = [
  */
 const MAX_ERROR: Record<Backend, number> = { wasm: 1e-4, webgpu: 1e-3 };
 const FLOAT16_MAX_ERROR: Record<string, number> = { fp16: 3e-3, q4f16: 4e-3 };
-
-const test = base.extend<object, { fixtures: FixtureServer }>({
-	fixtures: [
-		async ({}, use) => {
-			const server = await startFixtureServer();
-			await use(server);
-			await server.close();
-		},
-		{ scope: 'worker' }
-	]
-});
 
 test.beforeEach(async ({ page }) => {
 	await openHarness(page);
