@@ -3,10 +3,12 @@
 Usage:
   /usr/bin/python3 tools/train.py gpt2 --steps 3000 --out tools/data/gpt2.pt
   /usr/bin/python3 tools/train.py bert --steps 3000 --out tools/data/bert.pt
+  python3 tools/train.py gpt2 --device cuda ...   (any PyTorch >= 1.13; the checkpoint is saved with CPU tensors)
 The checkpoint holds the model config, the state dict and the training record used by the model card.
 """
 
 import argparse
+import copy
 import dataclasses
 import json
 import math
@@ -91,16 +93,30 @@ def window_length(kind: str, context: int) -> int:
 
 def sample_windows(stream: torch.Tensor, n: int, length: int, gen: torch.Generator) -> torch.Tensor:
     starts = torch.randint(0, len(stream) - length, (n,), generator=gen)
-    return torch.stack([stream[s : s + length] for s in starts.tolist()])
+    return stream[starts.unsqueeze(1) + torch.arange(length)]
 
 
-def loss_on(kind: str, model, windows: torch.Tensor, masker, gen) -> tuple[torch.Tensor, int, int]:
+def repeat_prefixes(windows: torch.Tensor, fraction: float, gen: torch.Generator) -> torch.Tensor:
+    """In about `fraction` of the windows, the first m tokens (16 <= m <= half the window) come twice, then the text
+    goes on: passages quoted again later, as text often does, from which a model learns to copy (induction heads)."""
+    out = windows.clone()
+    length = windows.shape[1]
+    chosen = torch.rand(len(windows), generator=gen) < fraction
+    prefix_lengths = torch.randint(16, length // 2 + 1, (len(windows),), generator=gen)
+    for row in torch.nonzero(chosen).flatten().tolist():
+        m = int(prefix_lengths[row])
+        out[row, m:] = windows[row, : length - m]
+    return out
+
+
+def loss_on(kind: str, model, windows: torch.Tensor, masker, gen, device: str = "cpu") -> tuple[torch.Tensor, int, int]:
     """Mean loss, number of predicted tokens and number of correct top-1 predictions."""
     if kind == "gpt2":
+        windows = windows.to(device)
         logits = model(input_ids=windows[:, :-1]).logits
         labels = windows[:, 1:]
     else:
-        batch = masker(windows, gen)
+        batch = {name: t.to(device) for name, t in masker(windows, gen).items()}
         logits = model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"],
                        token_type_ids=batch["token_type_ids"]).logits
         labels = batch["labels"]
@@ -112,7 +128,7 @@ def loss_on(kind: str, model, windows: torch.Tensor, masker, gen) -> tuple[torch
 
 
 @torch.no_grad()
-def evaluate(kind: str, model, stream: torch.Tensor, length: int, masker, batch: int = 16) -> dict:
+def evaluate(kind: str, model, stream: torch.Tensor, length: int, masker, batch: int = 16, device: str = "cpu") -> dict:
     """Loss over consecutive non-overlapping windows of the validation stream (fixed masking seed for BERT)."""
     model.eval()
     gen = torch.Generator().manual_seed(0)
@@ -121,7 +137,7 @@ def evaluate(kind: str, model, stream: torch.Tensor, length: int, masker, batch:
     total, count, correct = 0.0, 0, 0
     for i in range(0, n, batch):
         rows = [windows[j * length : j * length + length] for j in range(i, min(n, i + batch))]
-        loss, k, c = loss_on(kind, model, torch.stack(rows), masker, gen)
+        loss, k, c = loss_on(kind, model, torch.stack(rows), masker, gen, device)
         total, count, correct = total + float(loss) * k, count + k, correct + c
     model.train()
     return {"loss": total / count, "perplexity": math.exp(total / count), "top1": correct / count, "tokens": count}
@@ -145,6 +161,7 @@ def lr_at(step: int, progress: float, args) -> float:
 def train(args) -> None:
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
+    torch.backends.cuda.matmul.allow_tf32 = True
     tok = Tokenizer.load(args.tokenizer)
     separator = tok.vocab["<|endoftext|>"] if args.kind == "gpt2" else None
     train_stream = encode_documents(tok, args.train, separator)
@@ -156,6 +173,7 @@ def train(args) -> None:
         parent = torch.load(args.init, map_location="cpu")
         assert parent["config"] == config, "--init checkpoint has a different architecture"
         model.load_state_dict(parent["state_dict"])
+    model.to(args.device)
     masker = MaskedBatches(tok.vocab, len(tok.vocab)) if args.kind == "bert" else None
     length = window_length(args.kind, args.context)
     n_params = sum(p.numel() for p in model.parameters())
@@ -169,6 +187,7 @@ def train(args) -> None:
     gen = torch.Generator().manual_seed(args.seed)
     started = time.time()
     steps_done = 0
+    best = None  # (validation loss, step, state dict) of the best evaluation so far
     for step in range(args.steps):
         progress = progress_at(step, time.time() - started, args)
         if progress >= 1.0:
@@ -177,7 +196,9 @@ def train(args) -> None:
         for group in opt.param_groups:
             group["lr"] = lr
         windows = sample_windows(train_stream, args.batch, length, gen)
-        loss, _, _ = loss_on(args.kind, model, windows, masker, gen)
+        if args.repeat_fraction:
+            windows = repeat_prefixes(windows, args.repeat_fraction, gen)
+        loss, _, _ = loss_on(args.kind, model, windows, masker, gen, args.device)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -189,17 +210,31 @@ def train(args) -> None:
                        "elapsed_s": round(elapsed, 1),
                        "tokens_per_s": round((step + 1) * args.batch * length / elapsed, 1)})
         if args.eval_every and step and step % args.eval_every == 0:
-            log(args, {"step": step, "valid": evaluate(args.kind, model, valid_stream, length, masker)})
+            valid = evaluate(args.kind, model, valid_stream, length, masker, device=args.device)
+            log(args, {"step": step, "valid": valid})
+            if best is None or valid["loss"] < best[0]:
+                best = (valid["loss"], step + 1, copy.deepcopy(model.state_dict()))
 
     wall = time.time() - started
-    valid = evaluate(args.kind, model, valid_stream, length, masker)
-    record = {"steps": steps_done, "batch": args.batch, "context": args.context, "wall_s": round(wall, 1),
-              "train_tokens_seen": steps_done * args.batch * length, "valid": valid, "params": n_params,
-              "command": " ".join(["/usr/bin/python3", "tools/train.py"] + sys.argv[1:])}
+    valid = evaluate(args.kind, model, valid_stream, length, masker, device=args.device)
+    kept_step = steps_done
+    if best is not None and best[0] < valid["loss"]:  # early stopping: keep the weights that generalised best
+        _, kept_step, state = best
+        model.load_state_dict(state)
+        valid = evaluate(args.kind, model, valid_stream, length, masker, device=args.device)
+    record = {"steps": steps_done, "kept_step": kept_step, "batch": args.batch, "context": args.context,
+              "wall_s": round(wall, 1), "train_tokens_seen": steps_done * args.batch * length, "valid": valid,
+              "params": n_params, "device": device_name(args.device), "torch": torch.__version__,
+              "command": " ".join(["python3", "tools/train.py"] + sys.argv[1:])}
     if parent:
         record["init"] = parent["training"]
     log(args, {"event": "done", **record})
-    torch.save({"kind": args.kind, "config": config, "state_dict": model.state_dict(), "training": record}, args.out)
+    state = {name: t.cpu() for name, t in model.state_dict().items()}
+    torch.save({"kind": args.kind, "config": config, "state_dict": state, "training": record}, args.out)
+
+
+def device_name(device: str) -> str:
+    return torch.cuda.get_device_name(device) if device.startswith("cuda") else "CPU"
 
 
 def load_checkpoint(path: str) -> tuple[dict, torch.nn.Module]:
@@ -242,7 +277,11 @@ def parse_args(argv=None):
     ap.add_argument("--init", help="checkpoint whose weights to start from (same architecture)")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--log-every", type=int, default=20)
-    ap.add_argument("--eval-every", type=int, default=500)
+    ap.add_argument("--device", default="cpu", help="cpu or cuda")
+    ap.add_argument("--repeat-fraction", type=float, default=0.0,
+                    help="share of training windows whose opening passage is repeated (see repeat_prefixes)")
+    ap.add_argument("--eval-every", type=int, default=500,
+                    help="steps between validation runs; the best validation loss's weights are the ones saved")
     args = ap.parse_args(argv)
     args.tokenizer = args.tokenizer or f"tools/data/bpe-{args.kind}.json"
     args.out = args.out or f"tools/data/{args.kind}.pt"
