@@ -51,6 +51,18 @@ interface BenchModel {
 	tokenizer: PreTrainedTokenizer;
 }
 
+/**
+ * Sections to run: all by default; BENCH_ONLY=frames (or a comma list of forward, rollout, typing, frames, cold)
+ * runs a subset for quick iteration and prints it without touching bench/latest.md.
+ */
+const SECTIONS = ['forward', 'rollout', 'typing', 'frames', 'cold'] as const;
+type Section = (typeof SECTIONS)[number];
+const only = process.env.BENCH_ONLY?.split(',').map((name) => name.trim()).filter(Boolean);
+for (const name of only ?? []) {
+	if (!SECTIONS.includes(name as Section)) throw new Error(`BENCH_ONLY: unknown section "${name}" (known: ${SECTIONS.join(', ')})`);
+}
+const runs = (section: Section) => !only || only.includes(section);
+
 const report = new Report();
 const started = Date.now();
 
@@ -278,7 +290,7 @@ async function appBench(browser: Browser, appOrigin: string, serverOrigin: strin
 	const rows: TypingRow[] = [];
 	let frames: FrameRows | undefined;
 	const plans: { model: BenchModel; backend: Backend }[] = [
-		...(bundled ? (['webgpu', 'wasm'] as const).map((backend) => ({ model: bundled, backend })) : []),
+		...(bundled && runs('typing') ? (['webgpu', 'wasm'] as const).map((backend) => ({ model: bundled, backend })) : []),
 		// A 12 × 12 forward on SwiftShader takes over a minute even at 64 tokens (see above): WASM only.
 		{ model: big, backend: 'wasm' }
 	];
@@ -288,8 +300,8 @@ async function appBench(browser: Browser, appOrigin: string, serverOrigin: strin
 			log(`app: loading ${model.label} on ${backend}`);
 			await loadModelInApp(page, `${serverOrigin}${model.path}`, backend);
 			await showView(page, 'Model view');
-			await typingBench(page, model, backend, rows);
-			if (model === big) frames = await frameBench(page, model);
+			if (runs('typing')) await typingBench(page, model, backend, rows);
+			if (model === big && runs('frames')) frames = await frameBench(page, model);
 		} catch (error) {
 			rows.push({ model, backend, tokens: 0, results: [], heap: undefined, failed: reason(error) });
 		} finally {
@@ -297,6 +309,11 @@ async function appBench(browser: Browser, appOrigin: string, serverOrigin: strin
 		}
 	}
 
+	if (runs('typing')) reportTyping(rows, big);
+	if (runs('frames')) reportFrames(frames, big);
+}
+
+function reportTyping(rows: TypingRow[], big: BenchModel): void {
 	report.heading('End to end on the app page: text change → model view painted, ÷ the forward');
 	report.paragraph(
 		'The built app under vite preview, model loaded by URL through the Model box, Model view open. Each run pastes a ' +
@@ -343,6 +360,9 @@ async function appBench(browser: Browser, appOrigin: string, serverOrigin: strin
 			})
 	);
 
+}
+
+function reportFrames(frames: FrameRows | undefined, big: BenchModel): void {
 	report.heading(`Frame times at ${big.layers}×${big.heads}×${VIEW_TOKENS} (ms, from requestAnimationFrame timestamps)`);
 	report.paragraph(
 		'Chromium with an unlimited frame rate, so an interval between rAF timestamps is what a frame cost. Model view ' +
@@ -421,10 +441,10 @@ async function main(): Promise<void> {
 				'Figures are min / median of the runs stated, all measured in this one run; compare ratios, not absolute times.'
 		);
 		if (!bundled) report.paragraph(`The bundled model ${BUNDLED_MODEL} (src/lib/models.ts) is not in static/: its rows are missing.`);
-		await forwardBench(browser, server.origin, bundled, big);
-		await rolloutBench(browser, server.origin, big);
-		await appBench(browser, preview.origin, server.origin, bundled, big);
-		await coldStartBench(browser, preview.origin, server.origin, bundled);
+		if (runs('forward')) await forwardBench(browser, server.origin, bundled, big);
+		if (runs('rollout')) await rolloutBench(browser, server.origin, big);
+		if (runs('typing') || runs('frames')) await appBench(browser, preview.origin, server.origin, bundled, big);
+		if (runs('cold')) await coldStartBench(browser, preview.origin, server.origin, bundled);
 	} finally {
 		await browser.close();
 		preview.stop();
@@ -433,7 +453,7 @@ async function main(): Promise<void> {
 	report.paragraph(`Total bench time ${seconds(Date.now() - started)} (load average ${loadavg()[0].toFixed(1)} at the end).`);
 	const text = report.toString();
 	console.log(text);
-	writeFileSync(fromRoot('bench', 'latest.md'), `# npm run bench: latest output\n\n${text}`);
+	if (!only) writeFileSync(fromRoot('bench', 'latest.md'), `# npm run bench: latest output\n\n${text}`);
 }
 
 await main();
