@@ -55,13 +55,13 @@ describe('poolMatrix', () => {
 	const m = Float32Array.from({ length: 16 }, (_, i) => i);
 
 	it('max-pools and mean-pools 2×2 blocks', () => {
-		expect(Array.from(poolMatrix(m, 4, 4, 2, 2, 'max'))).toEqual([5, 7, 13, 15]);
-		expect(Array.from(poolMatrix(m, 4, 4, 2, 2, 'mean'))).toEqual([2.5, 4.5, 10.5, 12.5]);
+		expect(Array.from(poolMatrix(m, 4, 4, 2, 2).max)).toEqual([5, 7, 13, 15]);
+		expect(Array.from(poolMatrix(m, 4, 4, 2, 2).mean)).toEqual([2.5, 4.5, 10.5, 12.5]);
 	});
 
 	it('is the identity when the size does not change', () => {
-		expect(poolMatrix(m, 4, 4, 4, 4, 'max')).toEqual(m);
-		expect(poolMatrix(m, 4, 4, 4, 4, 'mean')).toEqual(m);
+		expect(poolMatrix(m, 4, 4, 4, 4).max).toEqual(m);
+		expect(poolMatrix(m, 4, 4, 4, 4).mean).toEqual(m);
 	});
 
 	it('covers every cell exactly once with uneven blocks', () => {
@@ -69,24 +69,43 @@ describe('poolMatrix', () => {
 		const cols = 5;
 		const ones = new Float32Array(rows * cols).fill(1);
 		// With all-ones input, mean pooling is 1 everywhere; the cell-weighted sum of means recovers the total.
-		expect(Array.from(poolMatrix(ones, rows, cols, 3, 2, 'mean')).every((v) => v === 1)).toBe(true);
+		expect(Array.from(poolMatrix(ones, rows, cols, 3, 2).mean).every((v) => v === 1)).toBe(true);
 		const t = syntheticAttention(1, 1, 37, { seed: 9 });
-		const pooled = poolMatrix(t.data, 37, 37, 5, 5, 'max');
+		const pooled = poolMatrix(t.data, 37, 37, 5, 5).max;
 		expect(matrixMax(pooled)).toBe(matrixMax(t.data));
 	});
 
 	it('keeps a single spike visible under max pooling but dilutes it under mean pooling', () => {
 		const spike = new Float32Array(64 * 64);
 		spike[10 * 64 + 50] = 1;
-		const max = poolMatrix(spike, 64, 64, 8, 8, 'max');
-		const mean = poolMatrix(spike, 64, 64, 8, 8, 'mean');
+		const max = poolMatrix(spike, 64, 64, 8, 8).max;
+		const mean = poolMatrix(spike, 64, 64, 8, 8).mean;
 		expect(max[1 * 8 + 6]).toBe(1);
 		expect(mean[1 * 8 + 6]).toBeCloseTo(1 / 64, 8);
 	});
 
+	it('equals a naive block-by-block max and mean on a random matrix with uneven blocks', () => {
+		const rows = 23;
+		const cols = 17;
+		const source = syntheticAttention(1, 1, 23, { seed: 4 }).data.subarray(0, rows * cols);
+		const { max, mean } = poolMatrix(source, rows, cols, 5, 4);
+		for (let r = 0; r < 5; r++) {
+			for (let c = 0; c < 4; c++) {
+				const block: number[] = [];
+				for (let i = 0; i < rows; i++) {
+					for (let j = 0; j < cols; j++) {
+						if (Math.floor((i * 5) / rows) === r && Math.floor((j * 4) / cols) === c) block.push(source[i * cols + j]);
+					}
+				}
+				expect(max[r * 4 + c]).toBe(Math.max(...block));
+				expect(mean[r * 4 + c]).toBeCloseTo(block.reduce((x, y) => x + y, 0) / block.length, 7);
+			}
+		}
+	});
+
 	it('refuses to upsample or produce empty output', () => {
-		expect(() => poolMatrix(m, 4, 4, 5, 4, 'max')).toThrow(RangeError);
-		expect(() => poolMatrix(m, 4, 4, 0, 4, 'max')).toThrow(RangeError);
+		expect(() => poolMatrix(m, 4, 4, 5, 4)).toThrow(RangeError);
+		expect(() => poolMatrix(m, 4, 4, 0, 4)).toThrow(RangeError);
 	});
 });
 

@@ -62,55 +62,48 @@ function binIndices(length: number, bins: number): Int32Array {
 	return bin;
 }
 
+/** A matrix pooled both ways, so a view can switch between them without another pass over the source. */
+export type PooledMatrix = Record<Pooling, Float32Array>;
+
 /**
- * Downsample a rows × cols matrix to outRows × outCols by max or mean over contiguous blocks.
- * Every source cell falls in exactly one block; outRows ≤ rows and outCols ≤ cols are required
- * so that no block is empty (thumbnails never upsample here: the canvas scales up instead).
- * Max and sum are separable, so this pools columns within each row, then rows: two linear passes.
+ * Downsample a rows × cols matrix to outRows × outCols by max and by mean over contiguous blocks, in one
+ * pass. Every source cell falls in exactly one block; outRows ≤ rows and outCols ≤ cols are required so
+ * that no block is empty (thumbnails never upsample here: the canvas scales up instead). Max and sum are
+ * separable, so columns are pooled within each row, then rows.
  */
-export function poolMatrix(
-	m: Float32Array,
-	rows: number,
-	cols: number,
-	outRows: number,
-	outCols: number,
-	pooling: Pooling
-): Float32Array {
+export function poolMatrix(m: Float32Array, rows: number, cols: number, outRows: number, outCols: number): PooledMatrix {
 	if (outRows < 1 || outCols < 1 || outRows > rows || outCols > cols) {
 		throw new RangeError(`cannot pool ${rows}×${cols} to ${outRows}×${outCols}`);
 	}
 	const rowBin = binIndices(rows, outRows);
 	const colBin = binIndices(cols, outCols);
-	const out = new Float32Array(outRows * outCols);
-	const rowPooled = new Float32Array(outCols);
-	if (pooling === 'max') {
-		out.fill(-Infinity);
-		for (let i = 0; i < rows; i++) {
-			rowPooled.fill(-Infinity);
-			const row = i * cols;
-			for (let j = 0; j < cols; j++) {
-				const v = m[row + j];
-				if (v > rowPooled[colBin[j]]) rowPooled[colBin[j]] = v;
-			}
-			const target = rowBin[i] * outCols;
-			for (let c = 0; c < outCols; c++) if (rowPooled[c] > out[target + c]) out[target + c] = rowPooled[c];
-		}
-		return out;
-	}
+	const max = new Float32Array(outRows * outCols).fill(-Infinity);
 	const sums = new Float64Array(outRows * outCols);
+	const rowMax = new Float32Array(outCols);
+	const rowSum = new Float64Array(outCols);
 	for (let i = 0; i < rows; i++) {
-		rowPooled.fill(0);
+		rowMax.fill(-Infinity);
+		rowSum.fill(0);
 		const row = i * cols;
-		for (let j = 0; j < cols; j++) rowPooled[colBin[j]] += m[row + j];
+		for (let j = 0; j < cols; j++) {
+			const v = m[row + j];
+			const bin = colBin[j];
+			if (v > rowMax[bin]) rowMax[bin] = v;
+			rowSum[bin] += v;
+		}
 		const target = rowBin[i] * outCols;
-		for (let c = 0; c < outCols; c++) sums[target + c] += rowPooled[c];
+		for (let c = 0; c < outCols; c++) {
+			if (rowMax[c] > max[target + c]) max[target + c] = rowMax[c];
+			sums[target + c] += rowSum[c];
+		}
 	}
 	const rowCount = new Int32Array(outRows);
 	const colCount = new Int32Array(outCols);
 	rowBin.forEach((bin) => rowCount[bin]++);
 	colBin.forEach((bin) => colCount[bin]++);
+	const mean = new Float32Array(outRows * outCols);
 	for (let r = 0; r < outRows; r++) {
-		for (let c = 0; c < outCols; c++) out[r * outCols + c] = sums[r * outCols + c] / (rowCount[r] * colCount[c]);
+		for (let c = 0; c < outCols; c++) mean[r * outCols + c] = sums[r * outCols + c] / (rowCount[r] * colCount[c]);
 	}
-	return out;
+	return { max, mean };
 }

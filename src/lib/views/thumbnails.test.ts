@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { AttentionTensor } from '$lib/attention';
 import { sequentialColour } from '$lib/analysis/colour';
 import { syntheticAttention } from '$lib/analysis/synthetic';
-import { thumbnailAtlas } from './thumbnails';
+import { poolHeads, thumbnailAtlas } from './thumbnails';
 
 const background = [1, 2, 3] as const;
 
@@ -14,7 +14,7 @@ function pixel(atlas: { width: number; pixels: Uint8ClampedArray }, x: number, y
 describe('thumbnailAtlas', () => {
 	it('lays out layers as rows and heads as columns with background-coloured gaps', () => {
 		const t = syntheticAttention(2, 3, 8, { seed: 2 });
-		const atlas = thumbnailAtlas(t, 'max', { thumb: 4, gap: 1 }, 'light', background);
+		const atlas = thumbnailAtlas(poolHeads(t, 4), 'max', { thumb: 4, gap: 1 }, 'light', background);
 		expect(atlas.width).toBe(3 * 5 - 1);
 		expect(atlas.height).toBe(2 * 5 - 1);
 		expect([atlas.pooledRows, atlas.pooledCols]).toEqual([4, 4]);
@@ -29,10 +29,10 @@ describe('thumbnailAtlas', () => {
 		data[16 + 15] = 1; // head 1, query 3, key 3
 		const t: AttentionTensor = { layers: 1, heads: 2, queries: 4, keys: 4, data };
 		const top = [...sequentialColour(1, 1, 'dark'), 255];
-		const max = thumbnailAtlas(t, 'max', { thumb: 2, gap: 0 }, 'dark', background);
+		const max = thumbnailAtlas(poolHeads(t, 2), 'max', { thumb: 2, gap: 0 }, 'dark', background);
 		expect(pixel(max, 0, 0)).toEqual(top); // head 0's 0.1 is its own maximum
 		expect(pixel(max, 3, 1)).toEqual(top);
-		const mean = thumbnailAtlas(t, 'mean', { thumb: 2, gap: 0 }, 'dark', background);
+		const mean = thumbnailAtlas(poolHeads(t, 2), 'mean', { thumb: 2, gap: 0 }, 'dark', background);
 		expect(pixel(mean, 0, 0)).toEqual(top); // the block mean 0.025 is still head 0's largest
 		expect(pixel(mean, 1, 1)).toEqual([...sequentialColour(0, 1, 'dark'), 255]);
 	});
@@ -40,7 +40,7 @@ describe('thumbnailAtlas', () => {
 	it('scales short inputs up by nearest neighbour instead of pooling', () => {
 		const data = Float32Array.of(1, 0, 0, 1);
 		const t: AttentionTensor = { layers: 1, heads: 1, queries: 2, keys: 2, data };
-		const atlas = thumbnailAtlas(t, 'mean', { thumb: 4, gap: 0 }, 'light', background);
+		const atlas = thumbnailAtlas(poolHeads(t, 4), 'mean', { thumb: 4, gap: 0 }, 'light', background);
 		expect([atlas.pooledRows, atlas.pooledCols]).toEqual([2, 2]);
 		const high = [...sequentialColour(1, 1, 'light'), 255];
 		const low = [...sequentialColour(0, 1, 'light'), 255];

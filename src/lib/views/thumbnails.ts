@@ -1,5 +1,5 @@
 import { headMatrix, type AttentionTensor } from '$lib/attention';
-import { matrixMax, poolMatrix, type Pooling } from '$lib/analysis/aggregate';
+import { matrixMax, poolMatrix, type Pooling, type PooledMatrix } from '$lib/analysis/aggregate';
 import { SCALE_STEPS, sequentialLut, type Rgb, type Theme } from '$lib/analysis/colour';
 
 /** Where the model view's thumbnails sit, in device pixels. */
@@ -20,23 +20,44 @@ export interface Atlas {
 	pooledCols: number;
 }
 
+/** Every head pooled both ways to at most thumb × thumb: the slow part of the model view, done once per tensor and size. */
+export interface PooledHeads {
+	layers: number;
+	heads: number;
+	/** Side the matrices were pooled to (≤ thumb; the input's own size when it has fewer tokens than pixels). */
+	rows: number;
+	cols: number;
+	/** Layer-major: index layer × heads + head. */
+	matrices: PooledMatrix[];
+}
+
+export function poolHeads(t: AttentionTensor, thumb: number): PooledHeads {
+	const rows = Math.min(t.queries, thumb);
+	const cols = Math.min(t.keys, thumb);
+	const matrices: PooledMatrix[] = [];
+	for (let layer = 0; layer < t.layers; layer++) {
+		for (let head = 0; head < t.heads; head++) matrices.push(poolMatrix(headMatrix(t, layer, head), t.queries, t.keys, rows, cols));
+	}
+	return { layers: t.layers, heads: t.heads, rows, cols, matrices };
+}
+
 /**
- * Every head of every layer (rows = layers, columns = heads) as one RGBA image: each head's matrix
- * pooled to at most thumb × thumb, coloured from 0 to that head's own maximum so weak heads still show
- * their pattern, then scaled up by nearest neighbour when the input has fewer tokens than pixels.
+ * Every head of every layer (rows = layers, columns = heads) as one RGBA image: each head's pooled
+ * matrix coloured from 0 to that head's own maximum so weak heads still show their pattern, scaled up
+ * by nearest neighbour when the input has fewer tokens than pixels. Cheap: it only colours pooled cells.
  */
 export function thumbnailAtlas(
-	t: AttentionTensor,
+	pooled: PooledHeads,
 	pooling: Pooling,
 	{ thumb, gap }: AtlasGeometry,
 	theme: Theme,
 	background: Rgb
 ): Atlas {
-	const pooledRows = Math.min(t.queries, thumb);
-	const pooledCols = Math.min(t.keys, thumb);
+	const { rows: pooledRows, cols: pooledCols } = pooled;
+	if (pooledRows > thumb || pooledCols > thumb) throw new RangeError(`pooled ${pooledRows}×${pooledCols} does not fit ${thumb}px thumbnails`);
 	const step = thumb + gap;
-	const width = t.heads * step - gap;
-	const height = t.layers * step - gap;
+	const width = pooled.heads * step - gap;
+	const height = pooled.layers * step - gap;
 	const pixels = new Uint8ClampedArray(width * height * 4);
 	const words = new Uint32Array(pixels.buffer);
 	const bytes = sequentialLut(theme);
@@ -50,16 +71,15 @@ export function thumbnailAtlas(
 		sourceRow[i] = Math.floor((i * pooledRows) / thumb);
 		sourceCol[i] = Math.floor((i * pooledCols) / thumb);
 	}
-	for (let layer = 0; layer < t.layers; layer++) {
-		for (let head = 0; head < t.heads; head++) {
-			const matrix = headMatrix(t, layer, head);
-			const pooled = poolMatrix(matrix, t.queries, t.keys, pooledRows, pooledCols, pooling);
-			const max = matrixMax(pooled);
+	const colours = new Uint32Array(pooledRows * pooledCols);
+	for (let layer = 0; layer < pooled.layers; layer++) {
+		for (let head = 0; head < pooled.heads; head++) {
+			const values = pooled.matrices[layer * pooled.heads + head][pooling];
+			const max = matrixMax(values);
 			// Inline scaleIndex's arithmetic: this loop runs for every pooled cell of every head.
 			const toIndex = max > 0 ? (SCALE_STEPS - 1) / max : 0;
-			const colours = new Uint32Array(pooled.length);
-			for (let i = 0; i < pooled.length; i++) {
-				const v = pooled[i];
+			for (let i = 0; i < values.length; i++) {
+				const v = values[i];
 				colours[i] = lut[v > 0 ? Math.min(SCALE_STEPS - 1, Math.round(v * toIndex)) : 0];
 			}
 			const origin = layer * step * width + head * step;
