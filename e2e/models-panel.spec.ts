@@ -1,10 +1,10 @@
 /**
  * The page's model panel: a folder URL and a weights choice load that file, the cache lists what was downloaded
- * with sizes, and "Clear cached models" empties it.
+ * with sizes, and "Clear cached models" empties it; a model folder picked from disk loads with no request at all.
  */
 import { resolve, sep } from 'node:path';
 import { expect, test, type BrowserContext } from '@playwright/test';
-import { LOAD_TIMEOUT, serveFixtures } from './page-fixtures';
+import { LOAD_TIMEOUT, REFERENCE, exportAttention, maxDeviation, serveFixtures } from './page-fixtures';
 import { FIXTURE_ROOT } from './support/fixture-server';
 
 /** A host other than the app's (whose own models are left to the HTTP cache), answered from the fixtures. */
@@ -70,4 +70,29 @@ test('Cancel during a download goes back to the model that was loaded', async ({
 	expect(loadedBefore).toMatch(/ready: .*attnscope-gpt2-kjv/);
 	await expect(status).toContainText(/ready: .*attnscope-gpt2-kjv/);
 	await expect(page.getByRole('button', { name: 'Cancel' })).toHaveCount(0);
+});
+
+test('a model folder picked from disk loads on the page with no request, and its link names the folder', async ({ page }) => {
+	test.slow();
+	await page.goto('/');
+	const status = page.getByRole('status');
+	await expect(status).toContainText('ready', { timeout: LOAD_TIMEOUT });
+	await page.getByRole('combobox', { name: 'Backend' }).selectOption('wasm');
+	await expect(status).toContainText('on WASM', { timeout: LOAD_TIMEOUT });
+	await page.getByRole('textbox', { name: 'Text' }).fill(REFERENCE[0].text);
+
+	const requested: string[] = [];
+	page.context().on('request', (request) => requested.push(request.url()));
+	await page.getByLabel(/Model folder from disk/).setInputFiles(resolve(FIXTURE_ROOT, 'tiny-gpt2'));
+	await expect(status).toContainText('ready: local:tiny-gpt2 on WASM', { timeout: LOAD_TIMEOUT });
+	await expect(page.getByRole('textbox', { name: 'Model' })).toHaveValue('local:tiny-gpt2');
+	await expect(status).not.toContainText('analysing');
+	expect(requested.filter((url) => !url.startsWith('blob:') && !url.startsWith('data:'))).toEqual([]);
+
+	const exported = await exportAttention(page);
+	expect(exported.model).toBe('local:tiny-gpt2');
+	const error = maxDeviation(exported, REFERENCE[0]);
+	console.log(`page folder tiny-gpt2 on wasm: max |attention − reference| ${error.toExponential(2)}`);
+	expect(error).toBeLessThan(1e-4);
+	expect(decodeURIComponent(page.url())).toContain('model=local:tiny-gpt2');
 });

@@ -65,7 +65,7 @@ test('a local model folder (external weights included) loads through the same lo
 		{ files: folderFiles('tiny-llama-external'), text: cases[0].text }
 	);
 	expect(fixtures.requests.slice(before)).toEqual([]);
-	expect(run.info).toMatchObject({ name: 'local files', backend: 'wasm', layers: 2 });
+	expect(run.info).toMatchObject({ name: 'local:tiny-llama-external', backend: 'wasm', layers: 2 });
 	expect(run.progress.filter((p) => p.done).map((p) => p.file)).toEqual(expect.arrayContaining(['onnx/model.onnx', 'onnx/model.onnx_data']));
 	expect(run.analysis.tokens.map((t) => t.id)).toEqual(cases[0].input_ids);
 	const error = maxAbsError(run.analysis, cases[0]);

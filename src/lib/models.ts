@@ -44,6 +44,22 @@ export function parseModelRef(ref: string, appOrigin: string): ModelSource | nul
 	return { kind: 'url', url: url.href };
 }
 
+/**
+ * A model folder from the user's disk is named `local:<folder name>` in the page state and in links: its files
+ * cannot travel in a link, so a receiver is told which folder to choose instead.
+ */
+const LOCAL_PREFIX = 'local:';
+
+export function localModelRef(folderName: string): string {
+	return `${LOCAL_PREFIX}${folderName}`;
+}
+
+/** The folder name of a `local:` reference, or null for any other reference. */
+export function localFolderName(ref: string): string | null {
+	const trimmed = ref.trim();
+	return trimmed.startsWith(LOCAL_PREFIX) && trimmed.length > LOCAL_PREFIX.length ? trimmed.slice(LOCAL_PREFIX.length) : null;
+}
+
 /** Whether loading this source fetches from a host other than the Hub or this app, so a link must ask first. */
 export function isForeignSource(source: ModelSource, appOrigin: string): boolean {
 	if (source.kind !== 'url') return false;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fileUrl, localFilesFetch, locateModel, relativeToModelFolder } from './model-source';
+import { fileUrl, localFilesFetch, locateModel, modelFolderName, modelName, relativeToModelFolder } from './model-source';
 import { EngineFailure } from './failure';
 
 const HUB = 'https://huggingface.co/';
@@ -43,6 +43,12 @@ describe('local files', () => {
 		expect(picked.map((f) => f.path)).toEqual(['config.json', 'onnx/model.onnx']);
 		const top = relativeToModelFolder([{ path: 'config.json', file: file('{}') }, { path: 'onnx/model.onnx', file: file('x') }]);
 		expect(top.map((f) => f.path)).toEqual(['config.json', 'onnx/model.onnx']);
+	});
+
+	it('names the model after the picked folder', () => {
+		expect(modelName({ kind: 'files', files: [{ path: 'my-model/config.json', file: file('{}') }, { path: 'my-model/onnx/model.onnx', file: file('x') }] })).toBe('local:my-model');
+		expect(modelName({ kind: 'files', files: [{ path: 'config.json', file: file('{}') }] })).toBe('local files');
+		expect(modelFolderName([{ path: 'a/config.json', file: file('{}') }, { path: 'b/x', file: file('') }])).toBeUndefined();
 	});
 
 	it('serves them at the URLs the loader asks for, 404 for the rest', async () => {

@@ -3,6 +3,7 @@
  * env.remotePathTemplate, a model id and a revision). Hub ids and URLs of Hub-layout folders both become a
  * HubLocation, so one loader, and later one cache, serves them all.
  */
+import { localModelRef } from '$lib/models';
 import { EngineFailure } from './failure';
 import type { FetchFunction } from './fetch-file';
 import type { LocalFile, ModelSource } from './protocol';
@@ -96,10 +97,17 @@ export function localFilesFetch(files: readonly LocalFile[]): FetchFunction {
  * (tiny-gpt2/config.json); that common first segment goes unless config.json sits at the top already.
  */
 export function relativeToModelFolder(files: readonly LocalFile[]): LocalFile[] {
-	const paths = files.map((f) => trimSlashes(f.path));
-	const first = paths[0]?.split('/')[0];
-	const shared = first !== undefined && !paths.includes('config.json') && paths.every((p) => p.startsWith(`${first}/`));
-	return files.map((f, i) => ({ path: shared ? paths[i].slice(first.length + 1) : paths[i], file: f.file }));
+	const folder = modelFolderName(files);
+	return files.map((f) => {
+		const path = trimSlashes(f.path);
+		return { path: folder ? path.slice(folder.length + 1) : path, file: f.file };
+	});
+}
+
+/** The name of the folder the files were picked or dropped in (their shared first path segment), if they have one. */
+export function modelFolderName(files: readonly LocalFile[]): string | undefined {
+	const first = trimSlashes(files[0]?.path ?? '').split('/')[0];
+	return files.length > 0 && files.every((f) => trimSlashes(f.path).startsWith(`${first}/`)) ? first : undefined;
 }
 
 /** The URL transformers.js requests for `file` (same formula as its buildResourcePaths). */
@@ -117,7 +125,9 @@ export function modelName(source: ModelSource): string {
 			return source.revision ? `${source.id}@${source.revision}` : source.id;
 		case 'url':
 			return source.url;
-		case 'files':
-			return 'local files';
+		case 'files': {
+			const folder = modelFolderName(source.files);
+			return folder ? localModelRef(folder) : 'local files';
+		}
 	}
 }

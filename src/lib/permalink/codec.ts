@@ -8,7 +8,7 @@
  * Decoding never throws: every unknown or malformed value falls back to its default and adds a readable notice.
  */
 import type { BackendPreference } from '$lib/engine/protocol';
-import { MAX_MODEL_REF_LENGTH, parseModelRef } from '$lib/models';
+import { MAX_MODEL_REF_LENGTH, localFolderName, parseModelRef } from '$lib/models';
 import { deflateText, inflateText, MAX_COMPRESSED_BYTES, MAX_TEXT_BYTES, type InflateFailure } from './compress';
 import {
 	BACKEND_PREFERENCES,
@@ -127,7 +127,9 @@ const TEXT_PROBLEMS: Record<InflateFailure, string> = {
 
 function parseModel(value: string, appOrigin: string): Parsed<string> {
 	if (value.length > MAX_MODEL_REF_LENGTH) return bad(`the model name is longer than ${MAX_MODEL_REF_LENGTH} characters`);
-	if (parseModelRef(value, appOrigin) === null) return bad(`model ${quote(value)} is neither a Hub id nor an http(s) URL`);
+	if (parseModelRef(value, appOrigin) === null && localFolderName(value) === null) {
+		return bad(`model ${quote(value)} is neither a Hub id nor an http(s) URL`);
+	}
 	return ok(value.trim());
 }
 

@@ -164,6 +164,45 @@ describe('opening the page', () => {
 	});
 });
 
+describe('a model folder from disk', () => {
+	const folder = [
+		{ path: 'my-gpt/config.json', file: new Blob(['{}']) },
+		{ path: 'my-gpt/onnx/model.onnx', file: new Blob(['x']) }
+	];
+
+	it('loads the chosen files, names them local:<folder> in the link, and reloads them for a backend switch', async () => {
+		const { engine, address, page } = await openReady();
+		engine.analyses[0].settle.resolve(resultFor(SAMPLE_TEXT));
+		void page.loadFolder(folder);
+		await until(() => engine.loads[1]);
+		expect(engine.loads[1].source).toEqual({ kind: 'files', files: folder });
+		engine.loads[1].settle.resolve(modelInfo('local:my-gpt'));
+		await until(() => engine.analyses[1]);
+		expect(page.linked.model).toBe('local:my-gpt');
+		await until(async () => (await decodePermalink(address.fragment, ORIGIN)).state.model === 'local:my-gpt');
+		void page.setBackend('wasm');
+		await until(() => engine.loads[2]);
+		expect(engine.loads[2].source).toEqual({ kind: 'files', files: folder });
+		expect(engine.loads[2].options).toEqual({ backend: 'wasm' });
+	});
+
+	it('asks for the folder again when a local:<folder> model is typed without its files', async () => {
+		const { engine, page } = await openReady();
+		await page.loadModel('local:someone-elses');
+		expect(page.error).toMatch(/files of "someone-elses" are not open in this page/);
+		expect(engine.loads).toHaveLength(1);
+	});
+
+	it('opens a link made with a folder from the sender’s disk on the bundled model, naming the folder', async () => {
+		const { fragment } = await encodePermalink({ ...defaultState(), text: 'a b', model: 'local:their-model' });
+		const { engine, address, page } = await openReady(fragment);
+		expect(engine.loads[0].source).toEqual({ kind: 'url', url: `${ORIGIN}${BUNDLED_MODEL}` });
+		expect(engine.analyses[0].text).toBe('a b');
+		expect(page.notices).toEqual([expect.stringMatching(/sender's disk \("their-model"\).*choose that folder/)]);
+		await until(async () => (await decodePermalink(address.fragment, ORIGIN)).state.model === BUNDLED_MODEL);
+	});
+});
+
 describe('typing', () => {
 	it('re-analyses once typing pauses, replacing (not pushing) the address', async () => {
 		const { engine, address, page } = await openReady();

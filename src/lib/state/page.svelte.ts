@@ -7,10 +7,12 @@ import type {
 	BackendPreference,
 	FileProgress,
 	LoadOptions,
+	LocalFile,
 	ModelInfo,
 	ModelSource
 } from '$lib/engine/protocol';
-import { isForeignSource, parseModelRef } from '$lib/models';
+import { modelFolderName } from '$lib/engine/model-source';
+import { isForeignSource, localFolderName, localModelRef, parseModelRef } from '$lib/models';
 import { decodePermalink, encodePermalink } from '$lib/permalink/codec';
 import { copyState, defaultState, type UrlState } from '$lib/permalink/state';
 import { validateAgainstModel, validateAgainstTokens } from '$lib/permalink/validate';
@@ -89,6 +91,8 @@ export class PageState {
 	#active: { model: string; backend: BackendPreference } | null = null;
 	/** The text of the latest analysis request, to tell whether typing during a load left the result stale. */
 	#analysedText: string | null = null;
+	/** The last model folder the user chose from disk: its files stay in memory so a backend switch or Back reloads it. */
+	#localFolder: { ref: string; files: LocalFile[] } | null = null;
 	#loadRequest = 0;
 	#analysisRequest = 0;
 	#urlWrites: Promise<void> = Promise.resolve();
@@ -130,6 +134,13 @@ export class PageState {
 	/** The user typed a model reference and pressed "Load model": no question asked, they chose it. */
 	async loadModel(model: string): Promise<void> {
 		await this.#switchModel(model, this.linked.backend);
+	}
+
+	/** The user picked or dropped a model folder: load it from those files (nothing is uploaded). */
+	async loadFolder(files: LocalFile[]): Promise<void> {
+		const ref = localModelRef(modelFolderName(files) ?? 'model folder');
+		this.#localFolder = { ref, files };
+		await this.#switchModel(ref, this.linked.backend);
 	}
 
 	async setBackend(backend: BackendPreference): Promise<void> {
@@ -213,6 +224,19 @@ export class PageState {
 	}
 
 	async #loadFromLink(model: string, backend: BackendPreference, fromLink: boolean): Promise<void> {
+		const folder = localFolderName(model);
+		if (folder !== null && this.#sourceOf(model) === null) {
+			// The sender's files are not in the link: show its text with the bundled model, and say which folder it was.
+			this.#linkNotices = [
+				...this.#linkNotices,
+				`The link was made with a model folder from the sender's disk ("${folder}"), which a link cannot carry: ` +
+					'choose that folder under "Model folder" to see the same attention. Showing the bundled model meanwhile.'
+			];
+			this.linked.model = defaultState().model;
+			this.#writeAddress('replace');
+			await this.#load(this.linked.model, backend);
+			return;
+		}
 		const source = parseModelRef(model, this.#address.origin);
 		if (fromLink && source && isForeignSource(source, this.#address.origin)) {
 			// Nothing on screen may belong to another model while the question is open, and any later state reloads.
@@ -232,8 +256,12 @@ export class PageState {
 
 	async #switchModel(model: string, backend: BackendPreference): Promise<void> {
 		const trimmed = model.trim();
-		if (parseModelRef(trimmed, this.#address.origin) === null) {
-			this.error = `"${trimmed}" is not a model: give a Hub id like Xenova/gpt2 or the http(s) URL of a model folder.`;
+		if (this.#sourceOf(trimmed) === null) {
+			const folder = localFolderName(trimmed);
+			this.error =
+				folder === null
+					? `"${trimmed}" is not a model: give a Hub id like Xenova/gpt2 or the http(s) URL of a model folder.`
+					: `The files of "${folder}" are not open in this page: choose the folder under "Model folder" again.`;
 			return;
 		}
 		this.question = null;
@@ -244,9 +272,17 @@ export class PageState {
 		await this.#load(trimmed, backend);
 	}
 
+	/** What a model reference loads from: a Hub id or URL, or the files of the folder chosen in this page. */
+	#sourceOf(model: string): ModelSource | null {
+		if (localFolderName(model) !== null) {
+			return this.#localFolder?.ref === model.trim() ? { kind: 'files', files: this.#localFolder.files } : null;
+		}
+		return parseModelRef(model, this.#address.origin);
+	}
+
 	async #load(model: string, backend: BackendPreference): Promise<void> {
-		const source = parseModelRef(model, this.#address.origin);
-		if (!source) return; // decode and #switchModel only let valid references through
+		const source = this.#sourceOf(model);
+		if (!source) return; // decode and #switchModel only let loadable references through
 		const request = ++this.#loadRequest;
 		this.#requested = { model, backend };
 		this.phase = 'loading';
