@@ -15,7 +15,9 @@ test.beforeEach(async ({ page }) => {
 	await openHarness(page);
 });
 
-test('a second load comes from Cache Storage without a request to the host', async ({ page, fixtures }) => {
+const CONFIG_HEAD = `HEAD /${FIXTURE_OWNER}/tiny-bert/resolve/main/config.json`;
+
+test('a second load comes from Cache Storage, asking the host only whether main still points at the same commit', async ({ page, fixtures }) => {
 	const cases = referenceCases('tiny-bert');
 	const source = { kind: 'hub', id: `${FIXTURE_OWNER}/tiny-bert` } as const;
 	const options = { hubHost: `${fixtures.origin}/` };
@@ -23,12 +25,42 @@ test('a second load comes from Cache Storage without a request to the host', asy
 	const before = fixtures.requests.length;
 
 	const second = await loadAndAnalyse(page, source, 'wasm', [cases[0].text], options);
-	expect(fixtures.requests.slice(before)).toEqual([]);
+	expect(fixtures.requests.slice(before)).toEqual([CONFIG_HEAD]);
+	expect(second.info.notices).toEqual([]);
 	expect(second.progress.filter((p) => p.done).map((p) => p.file)).toContain('onnx/model.onnx');
 	expect(maxAbsError(second.analyses[0], cases[0])).toBeLessThanOrEqual(1e-4);
 
 	const cachedUrls = await page.evaluate(async () => (await (await caches.open('attnscope-models-v1')).keys()).map((r) => r.url));
 	expect(cachedUrls).toContain(`${fixtures.origin}/${FIXTURE_OWNER}/tiny-bert/resolve/main/onnx/model.onnx`);
+});
+
+test('a cached main that moved to a new commit is downloaded again; an unreachable host keeps the cached copy', async ({ page, fixtures }) => {
+	const cases = referenceCases('tiny-bert');
+	const source = { kind: 'hub', id: `${FIXTURE_OWNER}/tiny-bert` } as const;
+	const options = { hubHost: `${fixtures.origin}/` };
+	const previousCommit = fixtures.commit;
+	try {
+		await loadAndAnalyse(page, source, 'wasm', [], options);
+		fixtures.commit = 'b'.repeat(40);
+		let before = fixtures.requests.length;
+		const moved = await loadAndAnalyse(page, source, 'wasm', [cases[0].text], options);
+		expect(fixtures.requests.slice(before)).toEqual(
+			expect.arrayContaining([CONFIG_HEAD, `GET /${FIXTURE_OWNER}/tiny-bert/resolve/main/config.json`, `GET /${FIXTURE_OWNER}/tiny-bert/resolve/main/onnx/model.onnx`])
+		);
+		expect(moved.info.notices).toEqual([`${FIXTURE_OWNER}/tiny-bert changed since it was cached: downloaded it again.`]);
+		expect(maxAbsError(moved.analyses[0], cases[0])).toBeLessThanOrEqual(1e-4);
+
+		fixtures.unreachable = true;
+		before = fixtures.requests.length;
+		const offline = await loadAndAnalyse(page, source, 'wasm', [cases[0].text], options);
+		// Chromium may retry a request whose connection was reset: one HEAD or several, nothing else.
+		expect(new Set(fixtures.requests.slice(before))).toEqual(new Set([CONFIG_HEAD]));
+		expect(offline.info.notices).toEqual([expect.stringMatching(/^Could not check whether .*tiny-bert changed .*using the cached copy\.$/)]);
+		expect(maxAbsError(offline.analyses[0], cases[0])).toBeLessThanOrEqual(1e-4);
+	} finally {
+		fixtures.commit = previousCommit;
+		fixtures.unreachable = false;
+	}
 });
 
 function folderFiles(fixture: string): { path: string; bytes: number[] }[] {

@@ -7,6 +7,8 @@
  * - `huge-<name>`: ONNX and weight files declare a length far over any memory budget (HEAD and GET);
  * - `cut-<name>`: the first GET of each ONNX file sends half its bytes, then closes the connection;
  * - `html-<name>`: every file is an HTML page with status 200, as a misconfigured host or a login wall sends.
+ * Hub-layout responses carry X-Repo-Commit like the Hub's: `commit` (settable) is what `main` points at. With
+ * `unreachable` set, every connection is dropped unanswered, as when the network is gone.
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
@@ -23,6 +25,10 @@ export interface FixtureServer {
 	origin: string;
 	/** Every request so far, as "METHOD /path". */
 	requests: string[];
+	/** The commit `main` resolves to (40 hex digits). */
+	commit: string;
+	/** Drop every connection, as if the host could not be reached. */
+	unreachable: boolean;
 	close(): Promise<void>;
 }
 
@@ -35,13 +41,14 @@ const HTML_PAGE = '<!doctype html><html><head><title>Sign in</title></head><body
 interface FixtureRequest {
 	path: string;
 	fault: Fault | undefined;
+	hub: boolean;
 }
 
 const CONTENT_TYPES: Record<string, string> = { '.json': 'application/json', '.onnx': 'application/octet-stream' };
 
 const SHARED_HEADERS = {
 	'Access-Control-Allow-Origin': '*',
-	'Access-Control-Expose-Headers': 'Content-Length, ETag',
+	'Access-Control-Expose-Headers': 'Content-Length, ETag, X-Repo-Commit',
 	'Cross-Origin-Resource-Policy': 'cross-origin',
 	'Cache-Control': 'no-store'
 };
@@ -60,7 +67,7 @@ function fixtureRequest(pathname: string): FixtureRequest | undefined {
 	if (!folder || file.length === 0) return undefined;
 	const { name, fault } = splitFault(folder);
 	const path = resolve(FIXTURE_ROOT, name, ...file);
-	return path.startsWith(FIXTURE_ROOT + sep) ? { path, fault } : undefined;
+	return path.startsWith(FIXTURE_ROOT + sep) ? { path, fault, hub } : undefined;
 }
 
 const isModelFile = (path: string) => /\.onnx(_data(_\d+)?)?$/.test(path);
@@ -72,7 +79,7 @@ function sendHalfThenClose(path: string, size: number, response: ServerResponse)
 	half.on('end', () => setTimeout(() => response.destroy(), 50));
 }
 
-async function serve(request: IncomingMessage, response: ServerResponse, alreadyCut: Set<string>): Promise<void> {
+async function serve(request: IncomingMessage, response: ServerResponse, alreadyCut: Set<string>, commit: string): Promise<void> {
 	const target = fixtureRequest(new URL(request.url ?? '/', 'http://localhost').pathname);
 	const info = target ? await stat(target.path).catch(() => undefined) : undefined;
 	if (!target || !info?.isFile()) {
@@ -87,6 +94,7 @@ async function serve(request: IncomingMessage, response: ServerResponse, already
 	const huge = fault === 'huge' && isModelFile(path);
 	response.writeHead(200, {
 		...SHARED_HEADERS,
+		...(target.hub ? { 'X-Repo-Commit': commit } : {}),
 		'Content-Type': CONTENT_TYPES[extname(path)] ?? 'application/octet-stream',
 		'Content-Length': String(huge ? HUGE_LENGTH : info.size)
 	});
@@ -106,9 +114,14 @@ async function serve(request: IncomingMessage, response: ServerResponse, already
 export async function startFixtureServer(): Promise<FixtureServer> {
 	const requests: string[] = [];
 	const alreadyCut = new Set<string>();
+	const state = { commit: 'a'.repeat(40), unreachable: false };
 	const server = createServer((request, response) => {
 		requests.push(`${request.method ?? 'GET'} ${request.url ?? '/'}`);
-		serve(request, response, alreadyCut).catch((error: unknown) => response.writeHead(500).end(String(error)));
+		if (state.unreachable) {
+			response.destroy();
+			return;
+		}
+		serve(request, response, alreadyCut, state.commit).catch((error: unknown) => response.writeHead(500).end(String(error)));
 	});
 	await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
 	const address = server.address();
@@ -116,6 +129,18 @@ export async function startFixtureServer(): Promise<FixtureServer> {
 	return {
 		origin: `http://127.0.0.1:${address.port}`,
 		requests,
+		get commit() {
+			return state.commit;
+		},
+		set commit(value: string) {
+			state.commit = value;
+		},
+		get unreachable() {
+			return state.unreachable;
+		},
+		set unreachable(value: boolean) {
+			state.unreachable = value;
+		},
 		close: () => new Promise((done) => server.close(() => done()))
 	};
 }

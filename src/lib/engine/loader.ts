@@ -11,7 +11,7 @@ import { isPastKeyValue } from './feeds';
 import { EngineFailure } from './failure';
 import { nonTextModelReason, normaliseConfig, type ModelDimensions } from './model-config';
 import { checkAttention, EngineModel, forward, type ModelInputs, type TokenTable } from './model';
-import { cachingFetch } from './model-cache';
+import { cachingFetch, revalidateCachedModel } from './model-cache';
 import { fileUrl, localFilesFetch, locateModel, modelName, relativeToModelFolder, type HubLocation } from './model-source';
 import { externalDataFiles, isFloat16Dtype, onnxCandidates, type OnnxCandidate, type TransformersJsConfig } from './onnx-files';
 import type { Backend, BackendPreference, EngineSettings, FileProgress, LoadOptions, ModelSource } from './protocol';
@@ -41,20 +41,28 @@ export interface LoadRequest {
  * (transformers.js's and the ONNX file's): cancelling the load stops them all, downloads go through the model
  * cache, and local files are answered from memory.
  */
-function useLocation(source: ModelSource, location: HubLocation, signal: AbortSignal): FetchFunction {
+function useLocation(source: ModelSource, location: HubLocation, signal: AbortSignal): { loadFetch: FetchFunction; networkFetch?: FetchFunction } {
 	const abortableFetch: FetchFunction = (input, init) => fetch(input, { ...init, signal });
 	// The app's own models (the bundled one) change with each deploy under the same URL: the HTTP cache handles them.
 	const ownOrigin = new URL(location.host).origin === self.location.origin;
+	const cached = source.kind !== 'files' && !ownOrigin;
 	const loadFetch: FetchFunction =
-		source.kind === 'files'
-			? localFilesFetch(relativeToModelFolder(source.files))
-			: ownOrigin
-				? abortableFetch
-				: cachingFetch(abortableFetch);
+		source.kind === 'files' ? localFilesFetch(relativeToModelFolder(source.files)) : cached ? cachingFetch(abortableFetch) : abortableFetch;
 	transformersEnv.remoteHost = location.host;
 	transformersEnv.remotePathTemplate = location.pathTemplate;
 	transformersEnv.fetch = loadFetch;
-	return loadFetch;
+	return { loadFetch, networkFetch: cached ? abortableFetch : undefined };
+}
+
+/** A full commit id names one version forever; a branch, tag or plain folder URL can move. */
+const COMMIT_ID = /^[0-9a-f]{40}$/;
+
+/** Makes sure a cached copy of a movable revision is still what the server serves (see revalidateCachedModel). */
+async function revalidate(location: HubLocation, name: string, networkFetch: FetchFunction, notices: string[]): Promise<void> {
+	if (COMMIT_ID.test(location.revision)) return;
+	const outcome = await revalidateCachedModel(fileUrl(location, 'config.json'), networkFetch);
+	if (outcome === 'dropped') notices.push(`${name} changed since it was cached: downloaded it again.`);
+	if (outcome === 'unchecked') notices.push(`Could not check whether ${name} changed since it was cached (offline?): using the cached copy.`);
 }
 
 /** Translates transformers.js progress events into per-file FileProgress, remembering sizes for 'done'. */
@@ -161,9 +169,10 @@ function plannedBackend(preference: BackendPreference, webgpu: WebGpuSupport | u
 export async function loadModel(request: LoadRequest): Promise<EngineModel> {
 	const { source, options, settings, signal } = request;
 	const location = locateModel(source, settings.hubHost);
-	const fetch = useLocation(source, location, signal);
+	const { loadFetch: fetch, networkFetch } = useLocation(source, location, signal);
 	const hubOptions = { revision: location.revision, progress_callback: progressAdapter(request.onProgress) };
 	const notices: string[] = [];
+	if (networkFetch) await revalidate(location, modelName(source), networkFetch, notices);
 
 	// The small config first: it tells whether this is a model the engine can read before a large download starts.
 	const config: unknown = await AutoConfig.from_pretrained(location.modelId, hubOptions);

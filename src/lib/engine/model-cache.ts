@@ -44,6 +44,39 @@ export function cachingFetch(fetchFile: FetchFunction): FetchFunction {
 	};
 }
 
+/** What a revalidation found: the cached copy is current, was dropped (the revision moved), or could not be checked. */
+export type Revalidation = 'current' | 'dropped' | 'unchecked' | 'not-cached';
+
+/** The version a response describes: the Hub's commit for the revision when it says, else the file's ETag. */
+function versionOf(response: Response): string | null {
+	return response.headers.get('x-repo-commit') ?? response.headers.get('etag');
+}
+
+/**
+ * For a model cached under a revision that can move (a branch like main, or a plain URL folder): asks the server,
+ * with one HEAD of config.json, whether it still serves the version that was cached; if not, drops every cached file
+ * of that folder so this load downloads the new version. A server that names no version leaves the cache as it is.
+ */
+export async function revalidateCachedModel(configUrl: string, fetchFile: FetchFunction): Promise<Revalidation> {
+	const cache = await openModelCache();
+	const cached = await cache?.match(configUrl);
+	if (!cache || !cached?.ok) return 'not-cached';
+	let response: Response;
+	try {
+		response = await fetchFile(configUrl, { method: 'HEAD', cache: 'no-store' });
+	} catch (error) {
+		if (error instanceof DOMException && error.name === 'AbortError') throw error;
+		return 'unchecked';
+	}
+	if (!response.ok) return 'unchecked';
+	const now = versionOf(response);
+	if (now === null || now === versionOf(cached)) return 'current';
+	const folder = modelFolder(configUrl);
+	const stale = (await cache.keys()).filter((request) => modelFolder(request.url) === folder);
+	await Promise.all(stale.map((request) => cache.delete(request)));
+	return 'dropped';
+}
+
 export interface CachedModel {
 	/** The model's folder URL (…/<owner>/<name>/resolve/<revision>/ for the Hub). */
 	folder: string;
