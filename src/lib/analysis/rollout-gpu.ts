@@ -150,6 +150,8 @@ function lostWithin(device: GPUDevice, ms: number): Promise<boolean> {
 /** A device with both pipelines compiled; made once per page and reused. */
 interface RolloutKernels {
 	device: GPUDevice;
+	/** A software adapter (SwiftShader): shaders run on the CPU, slower than rollout.ts. */
+	software: boolean;
 	residual: GPUComputePipeline;
 	matmul: GPUComputePipeline;
 }
@@ -173,7 +175,7 @@ async function createKernels(): Promise<RolloutKernels | undefined> {
 	const pipeline = (code: string) =>
 		device.createComputePipelineAsync({ layout: 'auto', compute: { module: device.createShaderModule({ code }), entryPoint: 'main' } });
 	const [residual, matmul] = await Promise.all([pipeline(RESIDUAL_SHADER), pipeline(MATMUL_SHADER)]);
-	return { device, residual, matmul };
+	return { device, residual, matmul, software: Boolean(adapter.info?.isFallbackAdapter) };
 }
 
 function gpuKernels(): Promise<RolloutKernels | undefined> {
@@ -184,6 +186,15 @@ function gpuKernels(): Promise<RolloutKernels | undefined> {
 /** Which implementation computeRollout uses on this page. */
 export async function rolloutBackend(): Promise<RolloutBackend> {
 	return (await gpuKernels()) ? 'webgpu' : 'cpu';
+}
+
+/**
+ * The rollout for the page: on the GPU when the adapter is real hardware, else (no WebGPU, or a software adapter
+ * that emulates the GPU on the CPU, where the shaders are many times slower) rollout.ts on the CPU.
+ */
+export async function preferredRollout(t: AttentionTensor, startLayer = 0): Promise<Float32Array> {
+	const gpu = await gpuKernels();
+	return gpu && !gpu.software ? computeRollout(t, startLayer) : attentionRollout(t, startLayer);
 }
 
 /**
