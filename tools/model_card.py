@@ -54,12 +54,25 @@ def stages(training: dict) -> list[dict]:
     return chain
 
 
+def repeat_share(command: str) -> str:
+    """The --repeat-fraction of a training command as a percentage, or '' when it had none."""
+    words = command.split()
+    if "--repeat-fraction" not in words:
+        return ""
+    return f"{float(words[words.index('--repeat-fraction') + 1]):.0%}"
+
+
 def training_section(metrics: dict, note: str) -> list[str]:
     runs = stages(metrics["training"])
     lines = ["## Training", "", "```"] + [t["command"] for t in runs] + ["```", ""]
     for i, t in enumerate(runs, 1):
+        kept = t.get("kept_step", t["steps"])
         lines.append(f"{'Stage ' + str(i) + ': ' if len(runs) > 1 else ''}{t['steps']} steps of {t['batch']} windows × "
-                     f"{t['context']} tokens ({t['train_tokens_seen']:,} tokens seen) in {t['wall_s'] / 60:.1f} min.")
+                     f"{t['context']} tokens ({t['train_tokens_seen']:,} tokens seen) in {t['wall_s'] / 60:.1f} min"
+                     + (f"; the weights kept are those of step {kept}, the best validation loss." if kept < t["steps"] else ".")
+                     + (f" {repeat_share(t['command'])} of its windows open with a passage that comes twice (train.py "
+                        "repeat_prefixes), as quoted text does: this teaches copying from context (induction)."
+                        if repeat_share(t["command"]) else ""))
     total = sum(t["wall_s"] for t in runs) / 60
     lines += ["", "AdamW (β 0.9/0.98, weight decay 0.01 on matrices), linear warm-up, then cosine decay to 10% of the "
               "peak over the run (over the wall-clock budget when --time-budget is given), gradient clipping 1.0, no "
@@ -94,17 +107,26 @@ def heads_section(kind: str, metrics: dict) -> list[str]:
     lines = ["## Heads (measured in PyTorch on held-out text)", "",
              f"- Previous-token head: layer {best['layer']}, head {best['head']} (0-based) puts on average "
              f"{best['score']:.3f} of its attention on the previous token ({p['text']})."
-             + ("" if best["score"] > 0.5 else " That is below the 0.5 a clear previous-token head shows: the heads "
-                "of this short run are still close to uniform.")]
+             + (" A clear previous-token head." if best["score"] > 0.5 else " That is below the 0.5 a clear "
+                "previous-token head shows: the heads of this short training are still close to uniform.")]
     if kind == "gpt2":
         i = metrics["induction"]
         b = i["best_layer_ge_1"]
         lines.append(f"- Induction: on {i['text']}, layer {b['layer']}, head {b['head']} attends from second-copy "
                      f"tokens to the token after their first occurrence with mean weight {b['score']:.3f} "
                      f"(chance, uniform over the prefix: {i['chance']:.3f})."
-                     + ("" if b["score"] > 2 * i["chance"] else " That is chance level: no induction head has formed."))
+                     + induction_verdict(b["score"], i["chance"]))
     lines += ["", "Per-head score matrices ([layer][head]) are in metrics.json."]
     return lines
+
+
+def induction_verdict(score: float, chance: float) -> str:
+    ratio = score / chance
+    if ratio > 3:
+        return f" That is {ratio:.0f} times chance: an induction head."
+    if ratio > 1.5:
+        return f" That is {ratio:.1f} times chance: a weak induction signal, not a clear induction head."
+    return " That is chance level: no induction head has formed."
 
 
 def render(name: str, note: str) -> str:
