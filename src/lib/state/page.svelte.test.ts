@@ -184,6 +184,9 @@ describe('a model folder from disk', () => {
 		await until(() => engine.loads[2]);
 		expect(engine.loads[2].source).toEqual({ kind: 'files', files: folder });
 		expect(engine.loads[2].options).toEqual({ backend: 'wasm' });
+		const link = await page.shareableLink(`${ORIGIN}/`);
+		expect((await decodePermalink(link.slice(link.indexOf('#')), ORIGIN)).state.model).toBe('local:my-gpt');
+		expect(page.notices).toContain('The link names the model folder "my-gpt" from your disk: whoever opens it must choose that folder too.');
 	});
 
 	it('asks for the folder again when a local:<folder> model is typed without its files', async () => {

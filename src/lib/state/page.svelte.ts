@@ -194,7 +194,11 @@ export class PageState {
 	/** The full URL of the current state, for "Copy link". */
 	async shareableLink(pageUrl: string): Promise<string> {
 		const { fragment, notices } = await encodePermalink(copyState(this.linked));
-		this.#shareNotices = notices;
+		const folder = localFolderName(this.linked.model);
+		this.#shareNotices =
+			folder === null
+				? notices
+				: [...notices, `The link names the model folder "${folder}" from your disk: whoever opens it must choose that folder too.`];
 		return `${pageUrl.replace(/#.*$/, '')}${fragment}`;
 	}
 
