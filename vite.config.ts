@@ -1,6 +1,6 @@
 import { sveltekit } from '@sveltejs/kit/vite';
 import { defineConfig } from 'vitest/config';
-import { serveOrtWasm } from './tools/vite-serve-ort.js';
+import { dropWorkerOrtWasm, serveOrtWasm } from './tools/vite-serve-ort.js';
 
 // Cross-origin isolation lets onnxruntime-web use WASM threads (SharedArrayBuffer).
 const isolationHeaders = {
@@ -12,7 +12,7 @@ export default defineConfig({
 	plugins: [serveOrtWasm(), sveltekit()],
 	server: { headers: isolationHeaders },
 	preview: { headers: isolationHeaders },
-	worker: { format: 'es' },
+	worker: { format: 'es', plugins: () => [dropWorkerOrtWasm()] },
 	optimizeDeps: { exclude: ['onnxruntime-web', '@huggingface/transformers'] },
 	test: {
 		include: ['src/**/*.test.ts', 'tests/**/*.test.ts'],

@@ -21,3 +21,20 @@ export function serveOrtWasm() {
 		}
 	};
 }
+
+/**
+ * Drops the copy of onnxruntime-web's wasm that vite emits next to the worker bundle (found through the library's
+ * own `new URL(…, import.meta.url)`): the engine points onnxruntime at /ort/ (serveOrtWasm), so that copy is never
+ * fetched and would only add 27 MB to the deployment.
+ * @returns {import('vite').Plugin}
+ */
+export function dropWorkerOrtWasm() {
+	return {
+		name: 'attnscope-drop-worker-ort-wasm',
+		generateBundle(_options, bundle) {
+			for (const [fileName, output] of Object.entries(bundle)) {
+				if (output.type === 'asset' && /ort-wasm[^/]*\.wasm$/.test(fileName)) delete bundle[fileName];
+			}
+		}
+	};
+}
