@@ -93,9 +93,15 @@ test.describe.serial('a session with the fixture model', () => {
 	});
 
 	test('Back and Forward step through views and selections', async () => {
-		await page.getByRole('tab', { name: 'Model view' }).click();
-		await page.getByRole('tab', { name: 'Heatmap' }).click();
-		await page.getByRole('combobox', { name: 'Layer' }).selectOption('0');
+		// The page writes each history entry once the link is encoded (async): wait for it before the next step.
+		const pushed = async (action: () => Promise<unknown>) => {
+			const before = page.url();
+			await action();
+			await expect.poll(() => page.url()).not.toBe(before);
+		};
+		await pushed(() => page.getByRole('tab', { name: 'Model view' }).click());
+		await pushed(() => page.getByRole('tab', { name: 'Heatmap' }).click());
+		await pushed(() => page.getByRole('combobox', { name: 'Layer' }).selectOption('0'));
 		await page.goBack();
 		await expect(page.getByRole('combobox', { name: 'Layer' })).toHaveValue('1');
 		await page.goBack();
