@@ -69,6 +69,7 @@ test.describe.serial('a session with the fixture model', () => {
 		expect(maxDeviation(exported, REFERENCE[0])).toBeLessThan(1e-4);
 		// The rollout tab is open, so the rollout goes along.
 		expect(exported.rollout).toHaveLength(5);
+		expect(exported.rollout_start_layer).toBe(0);
 
 		const downloaded = page.waitForEvent('download');
 		await page.getByRole('button', { name: 'Download image (PNG)' }).click();

@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { AttentionTensor } from '$lib/attention';
 import { attentionRollout } from '$lib/analysis/rollout';
 import { syntheticAttention } from '$lib/analysis/synthetic';
-import { ATTENTION_FORMAT, attentionJsonBlob, attentionJsonParts, type AttentionJson, type JsonFloat } from './attention-json';
+import { ATTENTION_FORMAT, attentionJsonBlob, attentionJsonParts, type AttentionExport, type AttentionJson, type JsonFloat } from './attention-json';
 
 const tokens = (count: number) =>
 	Array.from({ length: count }, (_, i) => ({ text: i === 0 ? '"quoted" <b>\n' : ` tok${i}`, id: 100 + i, special: i === 0 }));
 
-function parse(tensor: AttentionTensor, rollout?: Float32Array): AttentionJson {
+function parse(tensor: AttentionTensor, rollout?: AttentionExport['rollout']): AttentionJson {
 	return JSON.parse([...attentionJsonParts({ model: 'Xenova/gpt2', backend: 'wasm', tokens: tokens(tensor.queries), attention: tensor, rollout })].join(''));
 }
 
@@ -37,6 +37,7 @@ describe('attention JSON export', () => {
 		expect(json.token_ids).toEqual([100, 101, 102, 103]);
 		expect(json.shape).toEqual([2, 3, 4, 4]);
 		expect(json.rollout).toBeUndefined();
+		expect(json.rollout_start_layer).toBeUndefined();
 		expect(Object.keys(json)).toEqual(['format', 'model', 'backend', 'tokens', 'token_ids', 'shape', 'attention']);
 	});
 
@@ -65,7 +66,9 @@ describe('attention JSON export', () => {
 	it('adds the rollout matrix when given', () => {
 		const tensor = syntheticAttention(3, 2, 5, { seed: 9 });
 		const rollout = attentionRollout(tensor, 1);
-		expect(flatten(parse(tensor, rollout).rollout, [5, 5])).toEqual(rollout);
+		const json = parse(tensor, { matrix: rollout, startLayer: 1 });
+		expect(flatten(json.rollout, [5, 5])).toEqual(rollout);
+		expect(json.rollout_start_layer).toBe(1);
 	});
 
 	it('streams into a Blob of the same text', async () => {

@@ -23,6 +23,8 @@ export interface AttentionJson {
 	attention: JsonFloat[][][][];
 	/** Attention rollout, queries × queries, when the export includes it. */
 	rollout?: JsonFloat[][];
+	/** The first layer multiplied into `rollout` (0 = every layer), present with it. */
+	rollout_start_layer?: number;
 }
 
 export interface AttentionExport {
@@ -30,7 +32,7 @@ export interface AttentionExport {
 	backend: Backend;
 	tokens: Token[];
 	attention: AttentionTensor;
-	rollout?: Float32Array;
+	rollout?: { matrix: Float32Array; startLayer: number };
 }
 
 /** The export as ordered string parts, produced lazily; their concatenation is the JSON document. */
@@ -47,8 +49,8 @@ export function* attentionJsonParts({ model, backend, tokens, attention, rollout
 	yield `${JSON.stringify(header).slice(0, -1)},"attention":`;
 	yield* nestedArrayParts(data, [layers, heads, queries, keys]);
 	if (rollout) {
-		yield ',"rollout":';
-		yield* nestedArrayParts(rollout, [queries, queries]);
+		yield `,"rollout_start_layer":${rollout.startLayer},"rollout":`;
+		yield* nestedArrayParts(rollout.matrix, [queries, queries]);
 	}
 	yield '}';
 }
