@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { seededRandom } from '$lib/analysis/synthetic';
 import { decodePermalink, encodePermalink } from './codec';
 import { deflateText, MAX_TEXT_BYTES } from './compress';
-import { DEFAULT_STATE, defaultState, POOLINGS, VIEWS, BACKEND_PREFERENCES, type UrlState } from './state';
+import { DEFAULT_STATE, defaultState, POOLINGS, TOKEN_SIDES, VIEWS, BACKEND_PREFERENCES, type UrlState } from './state';
 
 const ORIGIN = 'http://127.0.0.1:4173';
 
@@ -18,6 +18,7 @@ function randomState(random: () => number): UrlState {
 	const targetLength = random() < 0.1 ? 20_000 : int(300);
 	let text = '';
 	while (text.length < targetLength) text += pick(PIECES);
+	const token = random() < 0.3 ? null : int(1024);
 	const heads = random() < 0.5 ? 'all' : [...new Set(Array.from({ length: int(6) }, () => int(16)))].sort((a, b) => a - b);
 	return {
 		text,
@@ -33,7 +34,9 @@ function randomState(random: () => number): UrlState {
 		layer: int(48),
 		heads,
 		heatmapHead: pick([int(16), 'mean', 'max'] as const),
-		token: random() < 0.3 ? null : int(1024),
+		token,
+		// A side only travels with a token.
+		tokenSide: token === null ? 'query' : pick(TOKEN_SIDES),
 		rolloutStart: int(48),
 		pooling: pick(POOLINGS)
 	};
@@ -119,6 +122,7 @@ describe('malformed permalinks fall back to defaults with a notice', () => {
 		{ name: 'heads list too long', fragment: () => fragmentWith({ heads: Array.from({ length: 2000 }, (_, i) => i).join(',') }), notice: /more than 1024 entries/ },
 		{ name: 'heatmap head garbage', fragment: () => fragmentWith({ head: 'median' }), notice: /heatmap head "median".*using the mean of heads/, check: (s) => expect(s.heatmapHead).toBe('mean') },
 		{ name: 'token negative', fragment: () => fragmentWith({ token: '-3' }), notice: /token "-3"/, check: (s) => expect(s.token).toBeNull() },
+		{ name: 'unknown token side', fragment: () => fragmentWith({ token: '2', side: 'left' }), notice: /unknown token side "left"/, check: (s) => expect(s.tokenSide).toBe('query') },
 		{ name: 'rollout start garbage', fragment: () => fragmentWith({ from: 'first' }), notice: /rollout start layer "first"/ },
 		{ name: 'unknown pooling', fragment: () => fragmentWith({ pool: 'median' }), notice: /unknown thumbnail pooling "median"/ },
 		{ name: 'unknown backend', fragment: () => fragmentWith({ backend: 'cuda' }), notice: /unknown backend "cuda"/, check: (s) => expect(s.backend).toBe('auto') },

@@ -15,9 +15,11 @@ import {
 	DEFAULT_STATE,
 	defaultState,
 	POOLINGS,
+	TOKEN_SIDES,
 	VIEWS,
 	type HeatmapHead,
 	type ThumbnailPooling,
+	type TokenSide,
 	type UrlState,
 	type ViewName
 } from './state';
@@ -26,7 +28,7 @@ import {
 const MAX_INDEX = 9999;
 const MAX_HEADS_LISTED = 1024;
 
-const KEYS = ['text', 'model', 'view', 'layer', 'heads', 'head', 'token', 'from', 'pool', 'backend'] as const;
+const KEYS = ['text', 'model', 'view', 'layer', 'heads', 'head', 'token', 'side', 'from', 'pool', 'backend'] as const;
 type Key = (typeof KEYS)[number];
 
 export interface Decoded {
@@ -58,6 +60,7 @@ export async function encodePermalink(state: UrlState): Promise<Encoded> {
 	if (state.heads !== 'all') params.set('heads', state.heads.join(','));
 	if (state.heatmapHead !== DEFAULT_STATE.heatmapHead) params.set('head', String(state.heatmapHead));
 	if (state.token !== null) params.set('token', String(state.token));
+	if (state.token !== null && state.tokenSide !== DEFAULT_STATE.tokenSide) params.set('side', state.tokenSide);
 	if (state.rolloutStart !== DEFAULT_STATE.rolloutStart) params.set('from', String(state.rolloutStart));
 	if (state.pooling !== DEFAULT_STATE.pooling) params.set('pool', state.pooling);
 	if (state.backend !== DEFAULT_STATE.backend) params.set('backend', state.backend);
@@ -85,6 +88,7 @@ export async function decodePermalink(fragment: string, appOrigin: string): Prom
 	take('heads', parseHeads, (v) => (state.heads = v), 'all heads');
 	take('head', parseHeatmapHead, (v) => (state.heatmapHead = v), describeHeatmapHead(DEFAULT_STATE.heatmapHead));
 	take('token', (v) => parseIndex('token', v), (v) => (state.token = v), 'the default token');
+	take('side', parseTokenSide, (v) => (state.tokenSide = v), `the ${DEFAULT_STATE.tokenSide} side`);
 	take('from', (v) => parseIndex('rollout start layer', v), (v) => (state.rolloutStart = v), 'layer 0');
 	take('pool', parsePooling, (v) => (state.pooling = v), `${DEFAULT_STATE.pooling} pooling`);
 	take('backend', parseBackend, (v) => (state.backend = v), 'automatic choice');
@@ -167,6 +171,11 @@ function parseHeatmapHead(value: string): Parsed<HeatmapHead> {
 function parsePooling(value: string): Parsed<ThumbnailPooling> {
 	const pooling = POOLINGS.find((p) => p === value);
 	return pooling ? ok(pooling) : bad(`unknown thumbnail pooling ${quote(value)} (known: ${POOLINGS.join(', ')})`);
+}
+
+function parseTokenSide(value: string): Parsed<TokenSide> {
+	const side = TOKEN_SIDES.find((s) => s === value);
+	return side ? ok(side) : bad(`unknown token side ${quote(value)} (known: ${TOKEN_SIDES.join(', ')})`);
 }
 
 function parseBackend(value: string): Parsed<BackendPreference> {

@@ -12,6 +12,10 @@ export type HeatmapHead = HeadChoice;
 export type ThumbnailPooling = Pooling;
 export const POOLINGS = ['max', 'mean'] as const satisfies readonly Pooling[];
 
+/** Which column of the head view a selected token is pinned in: its outgoing (query) or incoming (key) lines. */
+export const TOKEN_SIDES = ['query', 'key'] as const;
+export type TokenSide = (typeof TOKEN_SIDES)[number];
+
 export const BACKEND_PREFERENCES = ['auto', 'webgpu', 'wasm'] as const satisfies readonly BackendPreference[];
 
 /** Everything a permalink restores. Indices are checked against the model only once it is loaded. */
@@ -27,6 +31,8 @@ export interface UrlState {
 	heatmapHead: HeatmapHead;
 	/** Selected token (query row); null lets each view pick its natural default. */
 	token: number | null;
+	/** The head view's side for the selected token; the other views use the token alone. */
+	tokenSide: TokenSide;
 	/** First layer multiplied into the rollout. */
 	rolloutStart: number;
 	pooling: ThumbnailPooling;
@@ -41,6 +47,7 @@ export const DEFAULT_STATE: Readonly<UrlState> = Object.freeze({
 	heads: 'all',
 	heatmapHead: 'mean',
 	token: null,
+	tokenSide: 'query',
 	rolloutStart: 0,
 	pooling: 'max'
 });
