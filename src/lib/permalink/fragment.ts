@@ -17,10 +17,17 @@ function literalParameter(parameter: string): string {
 }
 
 function decodes(text: string): boolean {
+	return decoded(text) !== null;
+}
+
+/**
+ * decodeURIComponent's result, or null where it throws. The result must flow on: the production minifier treats the
+ * call as side-effect free and dropped it when only its exception mattered, which disabled this whole repair.
+ */
+function decoded(text: string): string | null {
 	try {
-		decodeURIComponent(text);
-		return true;
+		return decodeURIComponent(text);
 	} catch {
-		return false;
+		return null;
 	}
 }
