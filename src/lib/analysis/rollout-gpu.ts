@@ -150,17 +150,23 @@ function lostWithin(device: GPUDevice, ms: number): Promise<boolean> {
 /** A device with both pipelines compiled; made once per page and reused. */
 interface RolloutKernels {
 	device: GPUDevice;
-	/** A software adapter (SwiftShader): shaders run on the CPU, slower than rollout.ts. */
-	software: boolean;
 	residual: GPUComputePipeline;
 	matmul: GPUComputePipeline;
 }
 
 let kernels: Promise<RolloutKernels | undefined> | undefined;
+let adapterRequest: Promise<GPUAdapter | null> | undefined;
+
+/** The page's WebGPU adapter, asked for once (null without WebGPU). */
+function gpuAdapter(): Promise<GPUAdapter | null> {
+	adapterRequest ??= (typeof navigator === 'undefined' || !navigator.gpu ? Promise.resolve(null) : navigator.gpu.requestAdapter()).catch(
+		() => null
+	);
+	return adapterRequest;
+}
 
 async function createKernels(): Promise<RolloutKernels | undefined> {
-	const gpu = typeof navigator === 'undefined' ? undefined : navigator.gpu;
-	const adapter = await gpu?.requestAdapter().catch(() => null);
+	const adapter = await gpuAdapter();
 	if (!adapter) return undefined;
 	// A whole layer ([heads, S, S] float32) is one storage binding: ask for as much as the adapter allows.
 	const device = await adapter.requestDevice({
@@ -170,12 +176,14 @@ async function createKernels(): Promise<RolloutKernels | undefined> {
 		}
 	});
 	void device.lost.then(() => {
+		// An adapter gives out one device: ask for a new one next time.
 		kernels = undefined;
+		adapterRequest = undefined;
 	});
 	const pipeline = (code: string) =>
 		device.createComputePipelineAsync({ layout: 'auto', compute: { module: device.createShaderModule({ code }), entryPoint: 'main' } });
 	const [residual, matmul] = await Promise.all([pipeline(RESIDUAL_SHADER), pipeline(MATMUL_SHADER)]);
-	return { device, residual, matmul, software: Boolean(adapter.info?.isFallbackAdapter) };
+	return { device, residual, matmul };
 }
 
 function gpuKernels(): Promise<RolloutKernels | undefined> {
@@ -193,8 +201,8 @@ export async function rolloutBackend(): Promise<RolloutBackend> {
  * that emulates the GPU on the CPU, where the shaders are many times slower) rollout.ts on the CPU.
  */
 export async function preferredRollout(t: AttentionTensor, startLayer = 0): Promise<Float32Array> {
-	const gpu = await gpuKernels();
-	return gpu && !gpu.software ? computeRollout(t, startLayer) : attentionRollout(t, startLayer);
+	const adapter = await gpuAdapter();
+	return adapter && !adapter.info?.isFallbackAdapter ? computeRollout(t, startLayer) : attentionRollout(t, startLayer);
 }
 
 /**
