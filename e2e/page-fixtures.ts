@@ -53,7 +53,8 @@ export async function viewPixels(page: Page): Promise<{ digest: string; drawn: b
 		let hash = 0;
 		let drawn = false;
 		for (const canvas of panel.querySelectorAll('canvas')) {
-			if (canvas.width === 0 || canvas.height === 0) continue;
+			// What is on screen: a hidden canvas (the model view keeps one per pooling) does not count.
+			if (canvas.width === 0 || canvas.height === 0 || canvas.hidden) continue;
 			const pixels = canvas.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data;
 			if (!pixels) continue;
 			for (let i = 0; i < pixels.length; i += 4) {

@@ -91,6 +91,15 @@ test.describe.serial('a session with the fixture model', () => {
 		const allHeads = await viewPixels(page);
 		await page.getByRole('button', { name: 'Head 0' }).click();
 		await expect.poll(async () => (await viewPixels(page)).digest).not.toBe(allHeads.digest);
+
+		await page.getByRole('tab', { name: 'Model view' }).click();
+		const maxPooled = await viewPixels(page);
+		expect(maxPooled.drawn).toBe(true);
+		await page.getByRole('radio', { name: 'mean' }).check();
+		await expect.poll(async () => (await viewPixels(page)).digest).not.toBe(maxPooled.digest);
+		await page.getByRole('radio', { name: 'max' }).check();
+		await expect.poll(async () => (await viewPixels(page)).digest).toBe(maxPooled.digest);
+		await page.getByRole('tab', { name: 'Head view' }).click();
 	});
 
 	test('Back and Forward step through views and selections', async () => {

@@ -4,7 +4,8 @@ import { headMatrix, type AttentionTensor } from '$lib/attention';
 export type HeadChoice = number | 'mean' | 'max';
 
 /** How a thumbnail summarises a block of cells. */
-export type Pooling = 'max' | 'mean';
+export const POOLINGS = ['max', 'mean'] as const;
+export type Pooling = (typeof POOLINGS)[number];
 
 /** Element-wise mean over the heads of one layer: a queries × keys matrix. */
 export function headMean(t: AttentionTensor, layer: number): Float32Array {

@@ -1,4 +1,4 @@
-import type { HeadChoice, Pooling } from '$lib/analysis/aggregate';
+import { POOLINGS, type HeadChoice, type Pooling } from '$lib/analysis/aggregate';
 import type { BackendPreference } from '$lib/engine/protocol';
 import { BUNDLED_MODEL, SAMPLE_TEXT } from '$lib/models';
 
@@ -10,7 +10,7 @@ export type HeatmapHead = HeadChoice;
 
 /** How a model-view thumbnail shrinks many tokens into few pixels. */
 export type ThumbnailPooling = Pooling;
-export const POOLINGS = ['max', 'mean'] as const satisfies readonly Pooling[];
+export { POOLINGS };
 
 /** Which column of the head view a selected token is pinned in: its outgoing (query) or incoming (key) lines. */
 export const TOKEN_SIDES = ['query', 'key'] as const;
