@@ -9,6 +9,8 @@ from pathlib import Path
 
 import torch
 
+from evaluate import HELD_OUT_LENGTH
+
 ROOT = Path(__file__).resolve().parent.parent
 
 ARCHITECTURE = {
@@ -107,8 +109,7 @@ def heads_section(kind: str, metrics: dict) -> list[str]:
     lines = ["## Heads (measured in PyTorch on held-out text)", "",
              f"- Previous-token head: layer {best['layer']}, head {best['head']} (0-based) puts on average "
              f"{best['score']:.3f} of its attention on the previous token ({p['text']})."
-             + (" A clear previous-token head." if best["score"] > 0.5 else " That is below the 0.5 a clear "
-                "previous-token head shows: the heads of this short training are still close to uniform.")]
+             + previous_token_verdict(kind, best["score"])]
     if kind == "gpt2":
         i = metrics["induction"]
         b = i["best_layer_ge_1"]
@@ -118,6 +119,18 @@ def heads_section(kind: str, metrics: dict) -> list[str]:
                      + induction_verdict(b["score"], i["chance"]))
     lines += ["", "Per-head score matrices ([layer][head]) are in metrics.json."]
     return lines
+
+
+def previous_token_verdict(kind: str, score: float) -> str:
+    if score > 0.5:
+        return " A clear previous-token head."
+    # What uniform attention would put on the previous token in the held-out windows (evaluate.py).
+    length = HELD_OUT_LENGTH
+    uniform = 1 / length if kind == "bert" else sum(1 / (i + 1) for i in range(1, length)) / (length - 1)
+    shape = ("still uniform: the attention does not depend on the tokens yet" if score < 1.5 * uniform else
+             "spread over several recent tokens (and the token itself) rather than focused on the previous one")
+    return (f" That is below the 0.5 a clear previous-token head shows (uniform attention would give {uniform:.3f}): "
+            f"the heads of this short training are {shape}.")
 
 
 def induction_verdict(score: float, chance: float) -> str:
