@@ -366,7 +366,7 @@ function reportFrames(frames: FrameRows | undefined, big: BenchModel): void {
 	report.heading(`Frame times at ${big.layers}×${big.heads}×${VIEW_TOKENS} (ms, from requestAnimationFrame timestamps)`);
 	report.paragraph(
 		'Chromium with an unlimited frame rate, so an interval between rAF timestamps is what a frame cost. Model view ' +
-			'redraw: switching max/mean pooling recomputes all thumbnails from the full tensor and repaints them. Head view ' +
+			'redraw: switching max/mean pooling (both poolings are drawn when the result arrives; the switch shows the other canvas, then the page rewrites its link). Head view ' +
 			'hover: moving onto a query token redraws only its lines. Longest frame after the interaction, min / median.'
 	);
 	report.table(
