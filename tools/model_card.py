@@ -69,12 +69,12 @@ def training_section(metrics: dict, note: str) -> list[str]:
     lines = ["## Training", "", "```"] + [t["command"] for t in runs] + ["```", ""]
     for i, t in enumerate(runs, 1):
         kept = t.get("kept_step", t["steps"])
+        repeated = repeat_share(t["command"])
         lines.append(f"{'Stage ' + str(i) + ': ' if len(runs) > 1 else ''}{t['steps']} steps of {t['batch']} windows × "
                      f"{t['context']} tokens ({t['train_tokens_seen']:,} tokens seen) in {t['wall_s'] / 60:.1f} min"
                      + (f"; the weights kept are those of step {kept}, the best validation loss." if kept < t["steps"] else ".")
-                     + (f" {repeat_share(t['command'])} of its windows open with a passage that comes twice (train.py "
-                        "repeat_prefixes), as quoted text does: this teaches copying from context (induction)."
-                        if repeat_share(t["command"]) else ""))
+                     + (f" {repeated} of its windows open with a passage that comes twice (train.py repeat_prefixes), "
+                        "as quoted text does: this teaches copying from context (induction)." if repeated else ""))
     total = sum(t["wall_s"] for t in runs) / 60
     lines += ["", "AdamW (β 0.9/0.98, weight decay 0.01 on matrices), linear warm-up, then cosine decay to 10% of the "
               "peak over the run (over the wall-clock budget when --time-budget is given), gradient clipping 1.0, no "
