@@ -193,6 +193,8 @@ export class PageState {
 
 	/** The full URL of the current state, for "Copy link". */
 	async shareableLink(pageUrl: string): Promise<string> {
+		// Address writes queued earlier set the share notices too: let them land first, so these are the ones shown.
+		await this.#urlWrites;
 		const { fragment, notices } = await encodePermalink(copyState(this.linked));
 		const folder = localFolderName(this.linked.model);
 		this.#shareNotices =
