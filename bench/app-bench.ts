@@ -1,7 +1,8 @@
 /**
  * Measurements on the real app page (the built app under `vite preview`), driven as a user would: type in the Text
  * box, load a model by URL, switch views, hover. The app itself is not modified: an init script watches the engine
- * worker's messages (load/analyse requests out, ready/result/error back) and times the first paint after a result.
+ * worker's messages (load/analyse requests out, ready/result/read/error back) and times the first paint after the
+ * views' reads of a result have been answered.
  */
 import type { Browser, BrowserContext, Page } from '@playwright/test';
 import type { Backend, EngineRequest, EngineResponse } from '../src/lib/engine/protocol';
@@ -13,11 +14,17 @@ export interface ObservedResult {
 	typedAt: number | undefined;
 	sentAt: number;
 	arrivedAt: number;
-	/** After the first frame that followed the result (rAF, then a task: the frame has been produced). */
+	/**
+	 * After the first frame that followed the latest read answer for this result (rAF, then a task: the frame has
+	 * been produced). The views draw from their reads (a layer, the pooled heads, the rollout), not from the result.
+	 */
 	paintedAt: number | undefined;
 	forwardMs: number;
 	tokens: number;
-	attentionBytes: number;
+	/** The float32 attention the worker keeps for this result. */
+	keptBytes: number;
+	/** What the page read of it (layers, pooled thumbnails, rollout), transferred. */
+	readBytes: number;
 }
 
 export interface ObservedLoad {
@@ -70,21 +77,34 @@ function instrumentEngine(): void {
 		const load = probe.loads.find((l) => l.requestId === response.requestId);
 		if (response.type === 'ready' && load) load.outcome = { kind: 'ready', at, backend: response.model.backend };
 		if (response.type === 'error' && load) load.outcome = { kind: 'error', at, message: response.message };
-		if (response.type !== 'result') return;
-		const { result, requestId } = response;
-		const observed: ObservedResult = {
-			requestId,
-			typedAt: typedAt.get(requestId),
-			sentAt: sentAt.get(requestId) ?? at,
-			arrivedAt: at,
-			paintedAt: undefined,
-			forwardMs: result.timings.forwardMs,
-			tokens: result.tokens.length,
-			attentionBytes: result.attention.data.byteLength
-		};
-		probe.results.push(observed);
+		if (response.type === 'result') {
+			const { result, requestId } = response;
+			const { layers, heads, queries, keys } = result.shape;
+			probe.results.push({
+				requestId,
+				typedAt: typedAt.get(requestId),
+				sentAt: sentAt.get(requestId) ?? at,
+				arrivedAt: at,
+				paintedAt: undefined,
+				forwardMs: result.timings.forwardMs,
+				tokens: result.tokens.length,
+				keptBytes: 4 * layers * heads * queries * keys,
+				readBytes: 0
+			});
+		}
+		if (response.type !== 'read') return;
+		const observed = probe.results.at(-1);
+		if (!observed) return;
+		const { answer } = response;
+		observed.readBytes +=
+			answer.kind === 'layer'
+				? answer.attention.data.byteLength
+				: answer.kind === 'rollout'
+					? answer.matrix.byteLength
+					: answer.pooled.matrices.reduce((sum, m) => sum + m.max.byteLength + m.mean.byteLength, 0);
 		// This listener runs before the page's, and the views draw in the same task (Svelte flushes its effects in
 		// microtasks), so the next frame shows them; a task queued from its rAF callback runs once it is produced.
+		observed.paintedAt = undefined;
 		requestAnimationFrame(() => {
 			const channel = new MessageChannel();
 			channel.port1.onmessage = () => (observed.paintedAt = performance.now());

@@ -345,18 +345,30 @@ function reportTyping(rows: TypingRow[], big: BenchModel): void {
 
 	report.heading('Memory and transfer for the attention');
 	report.paragraph(
-		'Transferred: the Float32Array the worker sends per analysis (transferred, not copied). Page heap: the main ' +
-			'thread after a forced GC with that result on screen, through the DevTools protocol (V8 heap; ArrayBuffer ' +
-			'backing stores, where the attention lives, listed apart). Per cell: transferred bytes ÷ (layers × heads × N × N).'
+		'The worker keeps the float32 attention of its latest result; the page reads what its views show (Model view: ' +
+			'every head pooled to thumbnail size), transferred. Page heap: the main thread after a forced GC with that ' +
+			'result on screen, through the DevTools protocol (V8 heap; ArrayBuffer backing stores, where attention ' +
+			'values live, listed apart; they include what the page holds besides attention). Per cell: ÷ (layers × ' +
+			'heads × N × N); the target is page memory ≤ 2 bytes per cell.'
 	);
 	report.table(
-		['model', 'backend', 'tokens', 'transferred', 'bytes per cell', 'page V8 heap', 'page ArrayBuffers'],
+		['model', 'backend', 'tokens', 'kept in worker', 'read by page', 'page ArrayBuffers', 'page ArrayBuffers per cell', 'page V8 heap'],
 		rows
 			.filter((row) => !row.failed && row.results.length > 0)
 			.map((row) => {
-				const bytes = row.results[row.results.length - 1].attentionBytes;
+				const { keptBytes, readBytes } = row.results[row.results.length - 1];
 				const cells = row.model.layers * row.model.heads * row.tokens * row.tokens;
-				return [row.model.label, row.backend, String(row.tokens), megabytes(bytes), (bytes / cells).toFixed(1), megabytes(row.heap?.usedBytes), megabytes(row.heap?.backingStoreBytes)];
+				const pageBytes = row.heap?.backingStoreBytes;
+				return [
+					row.model.label,
+					row.backend,
+					String(row.tokens),
+					megabytes(keptBytes),
+					megabytes(readBytes),
+					megabytes(pageBytes),
+					pageBytes === undefined ? '–' : (pageBytes / cells).toFixed(2),
+					megabytes(row.heap?.usedBytes)
+				];
 			})
 	);
 

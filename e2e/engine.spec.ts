@@ -110,8 +110,11 @@ test('loads by Hub id and handles empty, long, superseded, failed, cancelled and
 			const info = await engine.load({ kind: 'hub', id: `${owner}/tiny-gpt2@main` }, options);
 			const empty = await outcome(engine.analyse('  \n'));
 			const long = await engine.analyse('The fox and the dog. '.repeat(20));
+			const longLayer = await long.attention.layer(1);
 			// Sent together, as while typing: only the newest runs.
 			const typed = await Promise.all(['T', 'Th', 'The'].map((text) => outcome(engine.analyse(text))));
+			// The worker keeps only the newest result's attention.
+			const replacedRead = await outcome(long.attention.layer(1));
 			const missing = await outcome(engine.load({ kind: 'url', url: `${origin}/no-such-model` }, options));
 			const afterFailedLoad = await outcome(engine.analyse('The previous model still works.'));
 			const cancelledLoad = engine.load({ kind: 'url', url: `${origin}/tiny-bert` }, options);
@@ -126,7 +129,9 @@ test('loads by Hub id and handles empty, long, superseded, failed, cancelled and
 			return {
 				info,
 				empty,
-				long: { tokens: long.tokens.length, queries: long.attention.queries, truncatedFrom: long.truncatedFrom },
+				long: { tokens: long.tokens.length, queries: long.attention.shape.queries, truncatedFrom: long.truncatedFrom },
+				longLayer: { layers: longLayer.layers, queries: longLayer.queries, values: longLayer.data.length },
+				replacedRead,
 				typed,
 				missing,
 				afterFailedLoad,
@@ -142,6 +147,8 @@ test('loads by Hub id and handles empty, long, superseded, failed, cancelled and
 	expect(outcomes.empty).toBe('empty-text');
 	expect(outcomes.long).toMatchObject({ tokens: 64, queries: 64 });
 	expect(outcomes.long.truncatedFrom).toBeGreaterThan(64);
+	expect(outcomes.longLayer).toEqual({ layers: 1, queries: 64, values: outcomes.info.heads * 64 * 64 });
+	expect(outcomes.replacedRead).toBe('cancelled');
 	// The newest always runs; an older one either ran before the next arrived or was superseded while it waited.
 	expect(outcomes.typed.at(-1)).toBe('ok');
 	expect(outcomes.typed.every((o) => o === 'ok' || o === 'cancelled')).toBe(true);

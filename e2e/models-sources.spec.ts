@@ -84,11 +84,13 @@ test('a local model folder (external weights included) loads through the same lo
 				const progress: FileProgress[] = [];
 				const info: ModelInfo = await engine.load({ kind: 'files', files: local }, { backend: 'wasm' }, (p) => progress.push(p));
 				const result = await engine.analyse(text);
-				const { layers, heads, queries, keys, data } = result.attention;
+				const { layers, heads, queries, keys } = result.attention.shape;
+				const data: number[] = [];
+				for (let layer = 0; layer < layers; layer++) for (const value of (await result.attention.layer(layer)).data) data.push(value);
 				return {
 					info,
 					progress,
-					analysis: { tokens: result.tokens, backend: result.backend, shape: [layers, heads, queries, keys], data: Array.from(data), notices: [] }
+					analysis: { tokens: result.tokens, backend: result.backend, shape: [layers, heads, queries, keys], data, notices: [] }
 				};
 			} finally {
 				engine.dispose();

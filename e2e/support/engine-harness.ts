@@ -62,12 +62,15 @@ export function loadAndAnalyse(
 				const analyses: HarnessAnalysis[] = [];
 				for (const text of texts) {
 					const result = await engine.analyse(text);
-					const { layers, heads, queries, keys, data } = result.attention;
+					const { layers, heads, queries, keys } = result.attention.shape;
+					// Read back a layer at a time, as the page does.
+					const data: number[] = [];
+					for (let layer = 0; layer < layers; layer++) for (const value of (await result.attention.layer(layer)).data) data.push(value);
 					analyses.push({
 						tokens: result.tokens,
 						backend: result.backend,
 						shape: [layers, heads, queries, keys],
-						data: Array.from(data),
+						data,
 						truncatedFrom: result.truncatedFrom,
 						notices: result.notices
 					});

@@ -108,3 +108,24 @@ export function poolMatrix(m: Float32Array, rows: number, cols: number, outRows:
 	}
 	return { max, mean };
 }
+
+/** Every head pooled both ways to at most thumb × thumb, for the model view's thumbnails: the part that reads the whole tensor. */
+export interface PooledHeads {
+	layers: number;
+	heads: number;
+	/** Side the matrices were pooled to (≤ thumb; the input's own size when it has fewer tokens than pixels). */
+	rows: number;
+	cols: number;
+	/** Layer-major: index layer × heads + head. */
+	matrices: PooledMatrix[];
+}
+
+export function poolHeads(t: AttentionTensor, thumb: number): PooledHeads {
+	const rows = Math.min(t.queries, thumb);
+	const cols = Math.min(t.keys, thumb);
+	const matrices: PooledMatrix[] = [];
+	for (let layer = 0; layer < t.layers; layer++) {
+		for (let head = 0; head < t.heads; head++) matrices.push(poolMatrix(headMatrix(t, layer, head), t.queries, t.keys, rows, cols));
+	}
+	return { layers: t.layers, heads: t.heads, rows, cols, matrices };
+}

@@ -5,6 +5,7 @@
 import { asset } from '$app/paths';
 import type {
 	AnalysisResult,
+	AttentionRead,
 	EngineRequest,
 	EngineResponse,
 	EngineSettings,
@@ -13,8 +14,10 @@ import type {
 	LoadOptions,
 	ModelInfo,
 	ModelSource,
-	OverallProgress
+	OverallProgress,
+	ReadAnswer
 } from './protocol';
+import { attentionReader, type Analysis } from './reads';
 
 export class EngineError extends Error {
 	override name = 'EngineError';
@@ -37,7 +40,8 @@ export interface EngineClientOptions {
 
 type Pending =
 	| { kind: 'load'; resolve: (info: ModelInfo) => void; reject: (error: EngineError) => void; onProgress?: LoadProgressCallback }
-	| { kind: 'analyse'; resolve: (result: AnalysisResult) => void; reject: (error: EngineError) => void };
+	| { kind: 'analyse'; resolve: (result: AnalysisResult) => void; reject: (error: EngineError) => void }
+	| { kind: 'read'; resolve: (answer: ReadAnswer) => void; reject: (error: EngineError) => void };
 
 interface LoadedModel {
 	source: ModelSource;
@@ -102,12 +106,24 @@ export class EngineClient {
 		});
 	}
 
-	/** Rejects with EngineError; code 'cancelled' when a newer call superseded this one before it ran. */
-	analyse(text: string): Promise<AnalysisResult> {
-		return new Promise((resolve, reject) => {
-			const requestId = this.#nextRequestId++;
+	/**
+	 * Rejects with EngineError; code 'cancelled' when a newer call superseded this one before it ran. The attention
+	 * stays in the worker: the answer's reader fetches it, until a newer result makes its reads fail as 'cancelled'.
+	 */
+	async analyse(text: string): Promise<Analysis> {
+		const requestId = this.#nextRequestId++;
+		const { shape, ...result } = await new Promise<AnalysisResult>((resolve, reject) => {
 			this.#pending.set(requestId, { kind: 'analyse', resolve, reject });
 			this.#post({ type: 'analyse', requestId, text });
+		});
+		return { ...result, attention: attentionReader(shape, (read) => this.#read(requestId, read)) };
+	}
+
+	#read(resultId: number, read: AttentionRead): Promise<ReadAnswer> {
+		return new Promise((resolve, reject) => {
+			const requestId = this.#nextRequestId++;
+			this.#pending.set(requestId, { kind: 'read', resolve, reject });
+			this.#post({ type: 'read', requestId, resultId, read });
 		});
 	}
 
@@ -159,6 +175,10 @@ export class EngineClient {
 				this.#pending.delete(response.requestId);
 				this.#reloadsWithoutSuccess = 0;
 				if (pending.kind === 'analyse') pending.resolve(response.result);
+				return;
+			case 'read':
+				this.#pending.delete(response.requestId);
+				if (pending.kind === 'read') pending.resolve(response.answer);
 				return;
 			case 'error':
 				this.#pending.delete(response.requestId);

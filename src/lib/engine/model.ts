@@ -2,7 +2,7 @@
  * A loaded model: tokenizer, graph inputs and a running session, turning text into tokens and attention.
  */
 import type { PreTrainedTokenizer } from '@huggingface/transformers';
-import type { AttentionTensor } from '$lib/attention';
+import { shapeOf, type AttentionTensor } from '$lib/attention';
 import { assembleAttention, type LayerAttention } from './assemble';
 import { buildFeeds, type Feed, type GraphInput, type KeyValueShape } from './feeds';
 import { EngineFailure } from './failure';
@@ -87,20 +87,22 @@ export class EngineModel {
 		return { ...this.#info, backend: this.#runner.backend };
 	}
 
-	async analyse(text: string): Promise<AnalysisResult> {
+	/** The result for the page, and the attention the worker keeps for the page's reads. */
+	async analyse(text: string): Promise<{ result: AnalysisResult; attention: AttentionTensor }> {
 		const started = performance.now();
 		const { ids, truncatedFrom } = encodeText(this.#inputs, text);
 		const tokenized = performance.now();
 		const attention = await forward((feeds) => this.#runner.run(feeds), this.#inputs, ids);
 		const finished = performance.now();
-		return {
+		const result: AnalysisResult = {
 			tokens: describeTokens(ids, this.#inputs.tokens),
-			attention,
+			shape: shapeOf(attention),
 			backend: this.#runner.backend,
 			...(truncatedFrom === undefined ? {} : { truncatedFrom }),
 			timings: { tokenizeMs: tokenized - started, forwardMs: finished - tokenized },
 			notices: this.#runner.takeNotices()
 		};
+		return { result, attention };
 	}
 
 	async release(): Promise<void> {

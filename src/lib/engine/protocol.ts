@@ -1,4 +1,5 @@
-import type { AttentionTensor } from '$lib/attention';
+import type { PooledHeads } from '$lib/analysis/aggregate';
+import type { AttentionShape, AttentionTensor } from '$lib/attention';
 
 /** Which onnxruntime-web execution provider ran the model. */
 export type Backend = 'webgpu' | 'wasm';
@@ -44,9 +45,13 @@ export interface Token {
 	special: boolean;
 }
 
+/**
+ * What an analysis answers. The attention itself stays in the worker until the next result replaces it: the page
+ * reads the layer it shows and the analyses that need every layer ('read'), so it never holds the whole tensor.
+ */
 export interface AnalysisResult {
 	tokens: Token[];
-	attention: AttentionTensor;
+	shape: AttentionShape;
 	backend: Backend;
 	/** Token count before truncation to the model's context, when the text was truncated. */
 	truncatedFrom?: number;
@@ -78,11 +83,27 @@ export interface EngineSettings {
 	hubHost: string;
 }
 
+/** What the page reads of the attention the worker keeps. */
+export type AttentionRead =
+	/** One layer, exact: a one-layer tensor. */
+	| { kind: 'layer'; layer: number }
+	/** Every head pooled to at most size × size (the model view's thumbnails). */
+	| { kind: 'pooled'; size: number }
+	/** Attention rollout from startLayer to the last layer: queries × queries. */
+	| { kind: 'rollout'; startLayer: number };
+
+export type ReadAnswer =
+	| { kind: 'layer'; attention: AttentionTensor }
+	| { kind: 'pooled'; pooled: PooledHeads }
+	| { kind: 'rollout'; matrix: Float32Array };
+
 /** Page → worker. */
 export type EngineRequest =
 	| { type: 'configure'; settings: EngineSettings }
 	| { type: 'load'; requestId: number; source: ModelSource; options: LoadOptions }
 	| { type: 'analyse'; requestId: number; text: string }
+	/** Answered at once (not queued behind loads and analyses); 'cancelled' once a newer result replaced `resultId`'s. */
+	| { type: 'read'; requestId: number; resultId: number; read: AttentionRead }
 	| { type: 'cancel'; requestId: number };
 
 export interface FileProgress {
@@ -106,4 +127,5 @@ export type EngineResponse =
 	| { type: 'progress'; requestId: number; progress: FileProgress; overall: OverallProgress }
 	| { type: 'ready'; requestId: number; model: ModelInfo }
 	| { type: 'result'; requestId: number; result: AnalysisResult }
+	| { type: 'read'; requestId: number; answer: ReadAnswer }
 	| { type: 'error'; requestId: number; code: ErrorCode; message: string };

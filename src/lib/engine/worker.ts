@@ -6,9 +6,11 @@ import { classifyError } from './errors';
 import { EngineFailure } from './failure';
 import { loadModel } from './loader';
 import type { EngineModel } from './model';
-import type { EngineRequest, EngineResponse, EngineSettings, LoadOptions, ModelSource } from './protocol';
+import type { AttentionTensor } from '$lib/attention';
+import type { AttentionRead, EngineRequest, EngineResponse, EngineSettings, LoadOptions, ModelSource } from './protocol';
 import { ProgressTotals } from './progress';
 import { JobQueue } from './queue';
+import { answerRead, answerTransfer } from './reads';
 import { applyRuntimeSettings } from './runtime-env';
 
 type WorkerJob =
@@ -19,6 +21,8 @@ const queue = new JobQueue<WorkerJob>();
 let settings: EngineSettings | undefined;
 let model: EngineModel | undefined;
 let running: { job: WorkerJob; abort: AbortController } | undefined;
+/** The latest result's attention: the page reads from it until the next result (or model) replaces it. */
+let kept: { resultId: number; attention: AttentionTensor } | undefined;
 
 function send(response: EngineResponse, transfer: Transferable[] = []): void {
 	postMessage(response, { transfer });
@@ -47,16 +51,32 @@ async function runLoad(job: Extract<WorkerJob, { kind: 'load' }>, signal: AbortS
 	// Swap only on success: after any failure the previous model keeps working.
 	const previous = model;
 	model = loaded;
+	kept = undefined;
 	send({ type: 'ready', requestId: job.requestId, model: loaded.info });
 	await previous?.release();
 }
 
 async function runAnalyse(job: Extract<WorkerJob, { kind: 'analyse' }>, signal: AbortSignal): Promise<void> {
 	if (!model) throw new EngineFailure('internal', 'No model is loaded.');
-	const result = await model.analyse(job.text);
+	const { result, attention } = await model.analyse(job.text);
 	// A run cannot be interrupted; a cancel that arrived meanwhile still wins.
 	signal.throwIfAborted();
-	send({ type: 'result', requestId: job.requestId, result }, [result.attention.data.buffer]);
+	kept = { resultId: job.requestId, attention };
+	send({ type: 'result', requestId: job.requestId, result });
+}
+
+/** Reads skip the queue: they are quick, and the page waits on them to draw. */
+async function answer(requestId: number, resultId: number, read: AttentionRead): Promise<void> {
+	if (kept?.resultId !== resultId) {
+		send({ type: 'error', requestId, code: 'cancelled', message: 'That attention was replaced by a newer result.' });
+		return;
+	}
+	try {
+		const reply = await answerRead(kept.attention, read);
+		send({ type: 'read', requestId, answer: reply }, answerTransfer(reply));
+	} catch (error) {
+		sendError(requestId, error);
+	}
 }
 
 /**
@@ -114,6 +134,8 @@ function handle(request: EngineRequest): void {
 			return enqueue({ kind: 'load', requestId: request.requestId, source: request.source, options: request.options });
 		case 'analyse':
 			return enqueue({ kind: 'analyse', requestId: request.requestId, text: request.text });
+		case 'read':
+			return void answer(request.requestId, request.resultId, request.read);
 		case 'cancel': {
 			const waiting = queue.remove(request.requestId);
 			if (waiting) cancelled(waiting);

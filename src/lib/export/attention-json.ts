@@ -1,10 +1,11 @@
 /**
  * The attention JSON export (GUIDE §4): nested [layer][head][query][key] arrays, built only here and written as a
  * sequence of string parts (one per matrix row) so a large tensor never exists as one giant string or object tree
- * (12 layers × 12 heads × 256² tokens is ~200 MB of JSON).
+ * (12 layers × 12 heads × 256² tokens is ~200 MB of JSON). Layers are read from the engine one at a time, so the
+ * page never holds more than one layer of float32 values.
  */
-import type { AttentionTensor } from '$lib/attention';
 import type { Backend, Token } from '$lib/engine/protocol';
+import type { AttentionReader } from '$lib/engine/reads';
 
 export const ATTENTION_FORMAT = 'attnscope.attention/v1';
 
@@ -31,13 +32,13 @@ export interface AttentionExport {
 	model: string;
 	backend: Backend;
 	tokens: Token[];
-	attention: AttentionTensor;
+	attention: AttentionReader;
 	rollout?: { matrix: Float32Array; startLayer: number };
 }
 
 /** The export as ordered string parts, produced lazily; their concatenation is the JSON document. */
-export function* attentionJsonParts({ model, backend, tokens, attention, rollout }: AttentionExport): Generator<string> {
-	const { layers, heads, queries, keys, data } = attention;
+export async function* attentionJsonParts({ model, backend, tokens, attention, rollout }: AttentionExport): AsyncGenerator<string> {
+	const { layers, heads, queries, keys } = attention.shape;
 	const header = {
 		format: ATTENTION_FORMAT,
 		model,
@@ -46,8 +47,12 @@ export function* attentionJsonParts({ model, backend, tokens, attention, rollout
 		token_ids: tokens.map((token) => token.id),
 		shape: [layers, heads, queries, keys]
 	};
-	yield `${JSON.stringify(header).slice(0, -1)},"attention":`;
-	yield* nestedArrayParts(data, [layers, heads, queries, keys]);
+	yield `${JSON.stringify(header).slice(0, -1)},"attention":[`;
+	for (let layer = 0; layer < layers; layer++) {
+		if (layer > 0) yield ',';
+		yield* nestedArrayParts((await attention.layer(layer)).data, [heads, queries, keys]);
+	}
+	yield ']';
 	if (rollout) {
 		yield `,"rollout_start_layer":${rollout.startLayer},"rollout":`;
 		yield* nestedArrayParts(rollout.matrix, [queries, queries]);
@@ -62,7 +67,7 @@ export function* attentionJsonParts({ model, backend, tokens, attention, rollout
 export async function attentionJsonBlob(input: AttentionExport): Promise<Blob> {
 	const parts: string[] = [];
 	let sliceStart = performance.now();
-	for (const part of attentionJsonParts(input)) {
+	for await (const part of attentionJsonParts(input)) {
 		parts.push(part);
 		if (performance.now() - sliceStart > 30) {
 			await new Promise((resolve) => setTimeout(resolve));

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { syntheticAttention } from '$lib/analysis/synthetic';
-import type { AnalysisResult, FileProgress, LoadOptions, ModelInfo, ModelSource } from '$lib/engine/protocol';
+import type { FileProgress, LoadOptions, ModelInfo, ModelSource } from '$lib/engine/protocol';
+import { tensorReader, type Analysis } from '$lib/engine/reads';
 import { BUNDLED_MODEL, SAMPLE_TEXT } from '$lib/models';
 import { decodePermalink, encodePermalink } from '$lib/permalink/codec';
 import { defaultState } from '$lib/permalink/state';
@@ -41,12 +42,12 @@ interface Deferred<T> {
 /** An engine whose calls the test settles by hand, in any order. */
 class FakeEngine implements AttentionEngine {
 	loads: { source: ModelSource; options: LoadOptions; onProgress?: (p: FileProgress) => void; settle: Deferred<ModelInfo> }[] = [];
-	analyses: { text: string; settle: Deferred<AnalysisResult> }[] = [];
+	analyses: { text: string; settle: Deferred<Analysis> }[] = [];
 	load(source: ModelSource, options: LoadOptions, onProgress?: (p: FileProgress) => void) {
 		return new Promise<ModelInfo>((resolve, reject) => this.loads.push({ source, options, onProgress, settle: { resolve, reject } }));
 	}
 	analyse(text: string) {
-		return new Promise<AnalysisResult>((resolve, reject) => this.analyses.push({ text, settle: { resolve, reject } }));
+		return new Promise<Analysis>((resolve, reject) => this.analyses.push({ text, settle: { resolve, reject } }));
 	}
 	/** Like the worker: the load in flight fails with 'cancelled'. */
 	cancelLoad() {
@@ -65,11 +66,11 @@ const modelInfo = (name = BUNDLED_MODEL): ModelInfo => ({
 	notices: []
 });
 
-function resultFor(text: string, extra: Partial<AnalysisResult> = {}): AnalysisResult {
+function resultFor(text: string, extra: Partial<Analysis> = {}): Analysis {
 	const words = text.split(' ').slice(0, 8);
 	return {
 		tokens: words.map((word, id) => ({ text: word, id, special: false })),
-		attention: syntheticAttention(2, 4, words.length, { causal: true }),
+		attention: tensorReader(syntheticAttention(2, 4, words.length, { causal: true })),
 		backend: 'wasm',
 		timings: { tokenizeMs: 1, forwardMs: 1 },
 		notices: [],

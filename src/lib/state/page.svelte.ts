@@ -3,7 +3,6 @@
  * analysis, errors and notices. The page component only binds controls to it and feeds the views from it.
  */
 import type {
-	AnalysisResult,
 	BackendPreference,
 	FileProgress,
 	LoadOptions,
@@ -12,6 +11,7 @@ import type {
 	ModelSource
 } from '$lib/engine/protocol';
 import { modelFolderName } from '$lib/engine/model-source';
+import type { Analysis } from '$lib/engine/reads';
 import { isForeignSource, localFolderName, localModelRef, parseModelRef } from '$lib/models';
 import { decodePermalink, encodePermalink } from '$lib/permalink/codec';
 import { copyState, defaultState, type UrlState } from '$lib/permalink/state';
@@ -23,7 +23,7 @@ export const TYPING_DEBOUNCE_MS = 250;
 /** The engine as the page uses it (EngineClient satisfies it; tests pass a fake). */
 export interface AttentionEngine {
 	load(source: ModelSource, options: LoadOptions, onProgress?: (progress: FileProgress) => void): Promise<ModelInfo>;
-	analyse(text: string): Promise<AnalysisResult>;
+	analyse(text: string): Promise<Analysis>;
 	/** Stops the load in flight; the engine keeps the model it had. */
 	cancelLoad(): void;
 }
@@ -58,7 +58,7 @@ export class PageState {
 	model = $state.raw<ModelInfo | null>(null);
 	/** One entry per file of the model being downloaded, in the order they started. */
 	files = $state<FileProgress[]>([]);
-	result = $state.raw<AnalysisResult | null>(null);
+	result = $state.raw<Analysis | null>(null);
 	analysing = $state(false);
 	/** The last failure, shown until something succeeds; the previous result stays visible meanwhile. */
 	error = $state<string | null>(null);
@@ -349,7 +349,7 @@ export class PageState {
 	}
 
 	/** Notices about the result on screen: truncation, engine remarks, and a selected token the text no longer has. */
-	#checkAgainstTokens(result: AnalysisResult): void {
+	#checkAgainstTokens(result: Analysis): void {
 		const { state, notices } = validateAgainstTokens(this.linked, result.tokens.length);
 		const truncation =
 			result.truncatedFrom === undefined

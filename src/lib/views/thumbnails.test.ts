@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { AttentionTensor } from '$lib/attention';
+import { poolHeads } from '$lib/analysis/aggregate';
 import { sequentialColour } from '$lib/analysis/colour';
 import { syntheticAttention } from '$lib/analysis/synthetic';
-import { poolHeads, thumbnailAtlas } from './thumbnails';
+import { thumbnailAtlas } from './thumbnails';
 
 const background = [1, 2, 3] as const;
 

@@ -1,5 +1,4 @@
-import { headMatrix, type AttentionTensor } from '$lib/attention';
-import { matrixMax, poolMatrix, type Pooling, type PooledMatrix } from '$lib/analysis/aggregate';
+import { matrixMax, type PooledHeads, type Pooling } from '$lib/analysis/aggregate';
 import { SCALE_STEPS, sequentialLut, type Rgb, type Theme } from '$lib/analysis/colour';
 
 /** Where the model view's thumbnails sit, in device pixels. */
@@ -18,27 +17,6 @@ export interface Atlas {
 	/** Side the matrices were pooled to before scaling to the thumbnail (≤ thumb). */
 	pooledRows: number;
 	pooledCols: number;
-}
-
-/** Every head pooled both ways to at most thumb × thumb: the slow part of the model view, done once per tensor and size. */
-export interface PooledHeads {
-	layers: number;
-	heads: number;
-	/** Side the matrices were pooled to (≤ thumb; the input's own size when it has fewer tokens than pixels). */
-	rows: number;
-	cols: number;
-	/** Layer-major: index layer × heads + head. */
-	matrices: PooledMatrix[];
-}
-
-export function poolHeads(t: AttentionTensor, thumb: number): PooledHeads {
-	const rows = Math.min(t.queries, thumb);
-	const cols = Math.min(t.keys, thumb);
-	const matrices: PooledMatrix[] = [];
-	for (let layer = 0; layer < t.layers; layer++) {
-		for (let head = 0; head < t.heads; head++) matrices.push(poolMatrix(headMatrix(t, layer, head), t.queries, t.keys, rows, cols));
-	}
-	return { layers: t.layers, heads: t.heads, rows, cols, matrices };
 }
 
 /**
