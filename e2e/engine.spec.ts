@@ -125,6 +125,7 @@ test('loads by Hub id and handles empty, long, superseded, failed, cancelled and
 			worker?.dispatchEvent(new ErrorEvent('error', { message: 'simulated crash' }));
 			const crashed = await outcome(inFlight);
 			const afterCrash = await engine.analyse('The fox and the dog');
+			const readAcrossCrash = await outcome(long.attention.layer(0));
 			engine.dispose();
 			return {
 				info,
@@ -137,6 +138,7 @@ test('loads by Hub id and handles empty, long, superseded, failed, cancelled and
 				afterFailedLoad,
 				cancelled,
 				crashed,
+				readAcrossCrash,
 				afterCrashIds: afterCrash.tokens.map((t) => t.id)
 			};
 		},
@@ -157,6 +159,8 @@ test('loads by Hub id and handles empty, long, superseded, failed, cancelled and
 	expect(outcomes.afterFailedLoad).toBe('ok');
 	expect(outcomes.cancelled).toBe('cancelled');
 	expect(outcomes.crashed).toBe('crashed');
+	// `long` came from the worker that crashed: its reads say that, not "replaced by a newer result".
+	expect(outcomes.readAcrossCrash).toBe('crashed');
 	// The restarted worker reloaded tiny-gpt2 (the cancelled tiny-bert load never became the model).
 	expect(outcomes.afterCrashIds).toEqual(referenceCases('tiny-gpt2')[0].input_ids);
 });

@@ -112,14 +112,19 @@ export class EngineClient {
 	 */
 	async analyse(text: string): Promise<Analysis> {
 		const requestId = this.#nextRequestId++;
+		const worker = this.#worker;
 		const { shape, ...result } = await new Promise<AnalysisResult>((resolve, reject) => {
 			this.#pending.set(requestId, { kind: 'analyse', resolve, reject });
 			this.#post({ type: 'analyse', requestId, text });
 		});
-		return { ...result, attention: attentionReader(shape, (read) => this.#read(requestId, read)) };
+		return { ...result, attention: attentionReader(shape, (read) => this.#read(worker, requestId, read)) };
 	}
 
-	#read(resultId: number, read: AttentionRead): Promise<ReadAnswer> {
+	#read(worker: Worker, resultId: number, read: AttentionRead): Promise<ReadAnswer> {
+		// A restarted worker has none of the old one's results: say why instead of "replaced by a newer result".
+		if (worker !== this.#worker) {
+			return Promise.reject(new EngineError('crashed', 'The engine was restarted after a crash since this attention was computed: change the text to analyse it again.'));
+		}
 		return new Promise((resolve, reject) => {
 			const requestId = this.#nextRequestId++;
 			this.#pending.set(requestId, { kind: 'read', resolve, reject });
