@@ -3,6 +3,7 @@
  * selection, export, history and the keyboard, plus the first visit with no link. Model loads dominate the time.
  */
 import { expect, test, type Page } from '@playwright/test';
+import type { EngineResponse } from '../src/lib/engine/protocol';
 import { BUNDLED_MODEL, SAMPLE_TEXT } from '../src/lib/models';
 import {
 	exportAttention,
@@ -18,6 +19,47 @@ import {
 } from './page-fixtures';
 
 const TABS = ['Head view', 'Model view', 'Heatmap', 'Rollout'] as const;
+
+/** What an engine message carried, as recordAttentionMessages notes it. */
+interface AttentionMessage {
+	kind: 'result' | 'layer' | 'pooled' | 'rollout';
+	/** A result's fields, and its attention's shape. */
+	keys?: string[];
+	shape?: { layers: number; heads: number; queries: number; keys: number };
+	/** Float values in a read answer. */
+	floats?: number;
+}
+
+declare global {
+	interface Window {
+		attentionMessages?: AttentionMessage[];
+	}
+}
+
+/** Init script (runs before the app; uses nothing from this module): notes what the engine worker sends the page. */
+function recordAttentionMessages(): void {
+	const messages: AttentionMessage[] = [];
+	window.attentionMessages = messages;
+	const NativeWorker = window.Worker;
+	window.Worker = class extends NativeWorker {
+		constructor(url: string | URL, options?: WorkerOptions) {
+			super(url, options);
+			if (options?.name !== 'attnscope-engine') return;
+			this.addEventListener('message', ({ data }: MessageEvent<EngineResponse>) => {
+				if (data.type === 'result') messages.push({ kind: 'result', keys: Object.keys(data.result).sort(), shape: data.result.shape });
+				if (data.type !== 'read') return;
+				const { answer } = data;
+				const floats =
+					answer.kind === 'layer'
+						? answer.attention.data.length
+						: answer.kind === 'rollout'
+							? answer.matrix.length
+							: answer.pooled.matrices.reduce((sum, m) => sum + m.max.length + m.mean.length, 0);
+				messages.push({ kind: answer.kind, floats });
+			});
+		}
+	};
+}
 
 test('the first visit analyses the sample text with the bundled model', async ({ page }) => {
 	test.setTimeout(3 * LOAD_TIMEOUT);
@@ -39,6 +81,7 @@ test.describe.serial('a session with the fixture model', () => {
 	test.beforeAll(async ({ browser }) => {
 		const context = await browser.newContext();
 		await serveFixtures(context);
+		await context.addInitScript(recordAttentionMessages);
 		page = await context.newPage();
 		await page.goto(await fixtureLink({ text: 'placeholder' }));
 		await waitForAnalysis(page);
@@ -75,6 +118,23 @@ test.describe.serial('a session with the fixture model', () => {
 		await page.getByRole('button', { name: 'Download image (PNG)' }).click();
 		const png = await readDownload(await downloaded);
 		expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+	});
+
+	test('the page holds one layer of attention, never the whole tensor', async () => {
+		// Every view has been open (the tests above), and the export read every layer.
+		const messages = await page.evaluate(() => window.attentionMessages ?? []);
+		const kinds = new Set(messages.map((m) => m.kind));
+		expect([...kinds].sort()).toEqual(['layer', 'pooled', 'result', 'rollout']);
+		let shape: AttentionMessage['shape'];
+		for (const message of messages) {
+			if (message.kind === 'result') {
+				expect(message.keys).toEqual(['backend', 'notices', 'shape', 'timings', 'tokens']);
+				shape = message.shape;
+			}
+			// A layer answer is one layer of the result before it (2 layers × 4 heads here): half the tensor.
+			if (message.kind === 'layer') expect(message.floats).toBe(shape ? shape.heads * shape.queries * shape.keys : NaN);
+		}
+		expect(shape).toEqual({ layers: 2, heads: 4, queries: 5, keys: 5 });
 	});
 
 	test('changing layer and head redraws the views', async () => {
