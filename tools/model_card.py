@@ -56,12 +56,12 @@ def stages(training: dict) -> list[dict]:
     return chain
 
 
-def repeat_share(command: str) -> str:
-    """The --repeat-fraction of a training command as a percentage, or '' when it had none."""
+def share(command: str, flag: str) -> str:
+    """A fraction option (--repeat-fraction, --synthetic-fraction) of a training command as a percentage, or ''."""
     words = command.split()
-    if "--repeat-fraction" not in words:
+    if flag not in words:
         return ""
-    return f"{float(words[words.index('--repeat-fraction') + 1]):.0%}"
+    return f"{float(words[words.index(flag) + 1]):.0%}"
 
 
 def training_section(metrics: dict, note: str) -> list[str]:
@@ -69,12 +69,18 @@ def training_section(metrics: dict, note: str) -> list[str]:
     lines = ["## Training", "", "```"] + [t["command"] for t in runs] + ["```", ""]
     for i, t in enumerate(runs, 1):
         kept = t.get("kept_step", t["steps"])
-        repeated = repeat_share(t["command"])
+        repeated = share(t["command"], "--repeat-fraction")
+        synthetic = share(t["command"], "--synthetic-fraction")
         lines.append(f"{'Stage ' + str(i) + ': ' if len(runs) > 1 else ''}{t['steps']} steps of {t['batch']} windows × "
                      f"{t['context']} tokens ({t['train_tokens_seen']:,} tokens seen) in {t['wall_s'] / 60:.1f} min"
                      + (f"; the weights kept are those of step {kept}, the best validation loss." if kept < t["steps"] else ".")
                      + (f" {repeated} of its windows open with a passage that comes twice (train.py repeat_prefixes), "
-                        "as quoted text does: this teaches copying from context (induction)." if repeated else ""))
+                        "as quoted text does: this teaches copying from context (induction)." if repeated else "")
+                     + (f" {synthetic} of its windows open with <|endoftext|> and a run of 8–96 uniformly random "
+                        "tokens written twice (train.py synthetic_repeats), then the text goes on: only copying from "
+                        "the first run predicts the second, which trains a previous-token head and an induction head "
+                        "reading it. The head tests below use other random runs (evaluate.py) and held-out text."
+                        if synthetic else ""))
     total = sum(t["wall_s"] for t in runs) / 60
     lines += ["", "AdamW (β 0.9/0.98, weight decay 0.01 on matrices), linear warm-up, then cosine decay to 10% of the "
               "peak over the run (over the wall-clock budget when --time-budget is given), gradient clipping 1.0, no "
@@ -109,7 +115,7 @@ def heads_section(kind: str, metrics: dict) -> list[str]:
     lines = ["## Heads (measured in PyTorch on held-out text)", "",
              f"- Previous-token head: layer {best['layer']}, head {best['head']} (0-based) puts on average "
              f"{best['score']:.3f} of its attention on the previous token ({p['text']})."
-             + previous_token_verdict(kind, best["score"])]
+             + previous_token_verdict(kind, best["score"]) + positions_note(metrics.get("positions"))]
     if kind == "gpt2":
         i = metrics["induction"]
         b = i["best_layer_ge_1"]
@@ -131,6 +137,19 @@ def previous_token_verdict(kind: str, score: float) -> str:
              "spread over several recent tokens (and the token itself) rather than focused on the previous one")
     return (f" That is below the 0.5 a clear previous-token head shows (uniform attention would give {uniform:.3f}): "
             f"the heads of this short training are {shape}.")
+
+
+def positions_note(positions: dict | None) -> str:
+    """What the position embeddings say about why the heads are (or are not) positional."""
+    if not positions:
+        return ""
+    figures = (f"standard deviation {positions['position_std']:.3f} against the word embeddings' "
+               f"{positions['word_std']:.3f}; neighbouring positions have mean cosine {positions['cosine_next']:.2f}, "
+               f"positions 10 apart {positions['cosine_10_apart']:.2f}")
+    if positions["cosine_next"] - positions["cosine_10_apart"] < 0.2:
+        return (f" The learned position embeddings are weak and barely local ({figures}), so a query cannot yet single "
+                "out the token before it.")
+    return f" Position embeddings: {figures}."
 
 
 def induction_verdict(score: float, chance: float) -> str:

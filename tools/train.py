@@ -109,6 +109,35 @@ def repeat_prefixes(windows: torch.Tensor, fraction: float, gen: torch.Generator
     return out
 
 
+def synthetic_repeats(windows: torch.Tensor, fraction: float, separator: int, first_regular: int, vocab_size: int,
+                      gen: torch.Generator) -> torch.Tensor:
+    """In about `fraction` of the windows, the opening becomes <|endoftext|> r r with r a run of 8..96 uniformly random
+    tokens, then the text goes on. Only in-context copying predicts the second r, so these windows teach what text
+    alone teaches slowly: a previous-token head and an induction head reading it."""
+    out = windows.clone()
+    chosen = torch.rand(len(windows), generator=gen) < fraction
+    run_lengths = torch.randint(8, 97, (len(windows),), generator=gen)
+    for row in torch.nonzero(chosen).flatten().tolist():
+        m = int(run_lengths[row])
+        run = torch.randint(first_regular, vocab_size, (m,), generator=gen)
+        out[row, 0] = separator
+        out[row, 1 : 1 + m] = run
+        out[row, 1 + m : 1 + 2 * m] = run
+    return out
+
+
+def head_findings(model, valid_stream: torch.Tensor, vocab: dict, kind: str, device: str) -> dict:
+    """Best previous-token and (GPT-2) induction head, as evaluate.py measures them (on the CPU), to watch them form."""
+    from evaluate import best_head, held_out_inputs, induction_scores, previous_token_scores
+
+    probe = copy.deepcopy(model).cpu().eval()
+    found = {"previous_token": best_head(previous_token_scores(probe, held_out_inputs(kind, valid_stream, vocab)))}
+    if kind == "gpt2":
+        scores, chance = induction_scores(probe, len(specials(kind)), len(vocab), vocab["<|endoftext|>"])
+        found["induction"] = {**best_head(scores, min_layer=1), "chance": round(chance, 4)}
+    return found
+
+
 def loss_on(kind: str, model, windows: torch.Tensor, masker, gen, device: str = "cpu") -> tuple[torch.Tensor, int, int]:
     """Mean loss, number of predicted tokens and number of correct top-1 predictions."""
     if kind == "gpt2":
@@ -198,6 +227,9 @@ def train(args) -> None:
         windows = sample_windows(train_stream, args.batch, length, gen)
         if args.repeat_fraction:
             windows = repeat_prefixes(windows, args.repeat_fraction, gen)
+        if args.synthetic_fraction:
+            windows = synthetic_repeats(windows, args.synthetic_fraction, separator, len(specials(args.kind)),
+                                        len(tok.vocab), gen)
         loss, _, _ = loss_on(args.kind, model, windows, masker, gen, args.device)
         opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -211,7 +243,7 @@ def train(args) -> None:
                        "tokens_per_s": round((step + 1) * args.batch * length / elapsed, 1)})
         if args.eval_every and step and step % args.eval_every == 0:
             valid = evaluate(args.kind, model, valid_stream, length, masker, device=args.device)
-            log(args, {"step": step, "valid": valid})
+            log(args, {"step": step, "valid": valid, "heads": head_findings(model, valid_stream, tok.vocab, args.kind, args.device)})
             if best is None or valid["loss"] < best[0]:
                 best = (valid["loss"], step + 1, copy.deepcopy(model.state_dict()))
 
@@ -280,6 +312,8 @@ def parse_args(argv=None):
     ap.add_argument("--device", default="cpu", help="cpu or cuda")
     ap.add_argument("--repeat-fraction", type=float, default=0.0,
                     help="share of training windows whose opening passage is repeated (see repeat_prefixes)")
+    ap.add_argument("--synthetic-fraction", type=float, default=0.0,
+                    help="GPT-2: share of training windows that open with a random run repeated (see synthetic_repeats)")
     ap.add_argument("--eval-every", type=int, default=500,
                     help="steps between validation runs; the best validation loss's weights are the ones saved")
     args = ap.parse_args(argv)
