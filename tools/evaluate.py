@@ -5,6 +5,7 @@
 - Previous-token head: mean attention from position i to i-1 on held-out text, per layer and head.
 - GPT-2 induction: random token sequences repeated twice; mean attention from each second-copy token
   to the token after its first occurrence, against chance (uniform attention over the causal prefix).
+- Position embeddings: their spread next to the word embeddings', and how alike neighbouring positions are.
 
 Usage: /usr/bin/python3 tools/evaluate.py tools/data/gpt2.pt --out static/models/<name>/metrics.json
 """
@@ -94,6 +95,20 @@ def induction_scores(model, first_regular: int, vocab_size: int, separator: int)
     return scores, chance
 
 
+def position_table(model, kind: str) -> dict:
+    """How strong and how local the learned positions are: a head can only single out the previous token when
+    position i's embedding differs from i+1's by more than it differs from far positions'."""
+    words, positions = (model.transformer.wte, model.transformer.wpe) if kind == "gpt2" else (
+        model.bert.embeddings.word_embeddings, model.bert.embeddings.position_embeddings)
+    unit = torch.nn.functional.normalize(positions.weight.detach(), dim=1)
+
+    def mean_cosine(offset: int) -> float:
+        return round(float((unit[:-offset] * unit[offset:]).sum(dim=1).mean()), 4)
+
+    return {"position_std": round(float(positions.weight.std()), 4), "word_std": round(float(words.weight.std()), 4),
+            "cosine_next": mean_cosine(1), "cosine_10_apart": mean_cosine(10)}
+
+
 def measure(checkpoint_path: str, tokenizer_path: str, train_path: str, valid_path: str) -> dict:
     checkpoint, model = load_checkpoint(checkpoint_path)
     kind = checkpoint["kind"]
@@ -124,6 +139,7 @@ def measure(checkpoint_path: str, tokenizer_path: str, train_path: str, valid_pa
     prev = previous_token_scores(model, held_out_inputs(kind, valid_stream, tok.vocab))
     result["previous_token"] = {"text": f"{HELD_OUT_WINDOWS} validation windows of {HELD_OUT_LENGTH} tokens",
                                 "best": best_head(prev), "scores": rounded(prev)}
+    result["positions"] = position_table(model, kind)
     if kind == "gpt2":
         ind, chance = induction_scores(model, len(specials(kind)), vocab_size, separator)
         result["induction"] = {
