@@ -1,3 +1,7 @@
+import type { AttentionTensor } from '$lib/attention';
+import type { Token } from '$lib/engine/protocol';
+import type { AttentionReader } from '$lib/engine/reads';
+
 /**
  * The answer of an async read that depends on reactive values (a layer of the result on screen, …): read again when
  * they change (the values read before the read's first await are the ones tracked). An answer that arrives after a
@@ -31,4 +35,20 @@ export class LatestRead<T> {
 
 function isCancelled(error: unknown): boolean {
 	return typeof error === 'object' && error !== null && 'code' in error && error.code === 'cancelled';
+}
+
+/** One layer a view shows, with the tokens it came with, so a stale one still draws consistently. */
+export interface ShownLayer {
+	tokens: readonly Token[];
+	layer: number;
+	/** That layer as a one-layer tensor. */
+	attention: AttentionTensor;
+}
+
+/** The newest read of the layer a view wants (HeadView, Heatmap); the previous one stays up until it arrives. */
+export function latestLayer(wanted: () => { attention: AttentionReader; tokens: readonly Token[]; layer: number }): LatestRead<ShownLayer> {
+	return new LatestRead(async () => {
+		const { attention, tokens, layer } = wanted();
+		return { tokens, layer, attention: await attention.layer(layer) };
+	});
 }
