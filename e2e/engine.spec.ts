@@ -90,6 +90,21 @@ for (const fixture of FIXTURES) {
 	}
 }
 
+test('a result packed into the buffer of the one before holds exactly its own values (WASM)', async ({ page, fixtures }) => {
+	// The worker packs each result into the previous one's buffer when it fits (assemble.ts recyclingStorage):
+	// `shorter` first gets a fresh buffer, `longer` outgrows it, then `shorter` again is written over `longer`.
+	const longer = referenceCases('tiny-gpt2')[2];
+	const shorter = longer.text.slice(0, longer.text.lastIndexOf(' '));
+	const run = await loadAndAnalyse(page, { kind: 'url', url: `${fixtures.origin}/tiny-gpt2` }, 'wasm', [shorter, longer.text, shorter]);
+	const [first, middle, again] = run.analyses;
+	expect(first.tokens.length).toBeLessThan(middle.tokens.length);
+	// Within the range where the buffer is reused: at least 0.8 of the longer text's tokens.
+	expect(first.tokens.length / middle.tokens.length).toBeGreaterThanOrEqual(0.8);
+	expect(deviation(middle, longer, true).maxError).toBeLessThanOrEqual(MAX_ERROR.wasm);
+	expect(again.shape).toEqual(first.shape);
+	expect(again.data).toEqual(first.data);
+});
+
 test('loads by Hub id and handles empty, long, superseded, failed, cancelled and crashed requests (WASM)', async ({ page, fixtures }) => {
 	const outcomes = await page.evaluate(
 		async ({ origin, owner }) => {

@@ -3,7 +3,7 @@
  * every layer's attention is an output, outputs packed into one tensor) and unpatched. Both sessions come from the
  * engine's own AttentionSession, with the engine's runtime settings.
  */
-import { assembleAttention } from '$lib/engine/assemble';
+import { assembleAttention, recyclingStorage } from '$lib/engine/assemble';
 import { patchForAttention } from '$lib/engine/attention-patch';
 import { applyRuntimeSettings } from '$lib/engine/runtime-env';
 import type { Feed } from '$lib/engine/feeds';
@@ -23,8 +23,11 @@ async function timed(work: () => Promise<unknown>): Promise<number> {
 
 async function measureLength(plain: AttentionSession | undefined, patched: AttentionSession, input: LengthInput, feeds: Feed[]): Promise<LengthTimings> {
 	const timings: LengthTimings = { tokens: input.tokens, plainMs: [], attentionMs: [], attentionBytes: 0 };
+	// As the engine worker does: each result is packed into the previous one's buffer (assemble.ts recyclingStorage).
+	let previous: Float32Array | undefined;
 	const runPatched = async () => {
-		timings.attentionBytes = assembleAttention(await patched.run(feeds)).data.byteLength;
+		previous = assembleAttention(await patched.run(feeds), recyclingStorage(() => previous)).data;
+		timings.attentionBytes = previous.byteLength;
 	};
 	const runPlain = async () => {
 		if (plain) timings.plainMs.push(await timed(() => plain.run(feeds)));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { attentionAt } from '$lib/attention';
-import { assembleAttention, AttentionShapeError, halfToFloat } from './assemble';
+import { assembleAttention, AttentionShapeError, halfToFloat, recyclingStorage } from './assemble';
 
 describe('halfToFloat', () => {
 	it('decodes normal, subnormal and special binary16 values', () => {
@@ -35,5 +35,37 @@ describe('assembleAttention', () => {
 		expect(() => assembleAttention([{ dims: [1, 1, 2, 2], data: new Float32Array(3) }])).toThrow(/holds 3 values/);
 		expect(() => assembleAttention([{ dims: [2, 1, 2, 2], data: new Float32Array(8) }])).toThrow(/expected \[1, heads/);
 		expect(() => assembleAttention([])).toThrow(AttentionShapeError);
+	});
+});
+
+describe('recyclingStorage', () => {
+	const layerOf = (...values: number[]) => ({ dims: [1, 1, 2, 2], data: Float32Array.from(values) });
+
+	it('packs the next result into the previous one\'s buffer, with the new values only', () => {
+		const first = assembleAttention([layerOf(1, 0, 0.5, 0.5), layerOf(1, 0, 0.25, 0.75)], recyclingStorage(() => undefined));
+		// A fresh buffer has headroom: 8 values used, more allocated.
+		expect(first.data.buffer.byteLength).toBeGreaterThan(first.data.byteLength);
+		let asked = 0;
+		const second = assembleAttention([layerOf(0, 1, 0.125, 0.875), layerOf(1, 0, 0, 1)], recyclingStorage(() => (asked++, first.data)));
+		expect(asked).toBe(1);
+		expect(second.data.buffer).toBe(first.data.buffer);
+		expect([...second.data]).toEqual([0, 1, 0.125, 0.875, 1, 0, 0, 1]);
+	});
+
+	it('allocates afresh when the spare is too small or far too large', () => {
+		const small = new Float32Array(4);
+		const grown = assembleAttention([layerOf(1, 0, 0, 1), layerOf(1, 0, 0, 1)], recyclingStorage(() => small));
+		expect(grown.data.buffer).not.toBe(small.buffer);
+		const huge = new Float32Array(100);
+		const shrunk = assembleAttention([layerOf(1, 0, 0, 1)], recyclingStorage(() => huge));
+		expect(shrunk.data.buffer).not.toBe(huge.buffer);
+		expect([...shrunk.data]).toEqual([1, 0, 0, 1]);
+	});
+
+	it('leaves the spare alone when the outputs are malformed', () => {
+		let asked = false;
+		const storage = recyclingStorage(() => ((asked = true), undefined));
+		expect(() => assembleAttention([layerOf(1, 0, 0, 1), { dims: [1, 2, 2, 2], data: new Float32Array(8) }], storage)).toThrow(AttentionShapeError);
+		expect(asked).toBe(false);
 	});
 });

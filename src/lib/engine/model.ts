@@ -3,7 +3,7 @@
  */
 import type { PreTrainedTokenizer } from '@huggingface/transformers';
 import { shapeOf, type AttentionTensor } from '$lib/attention';
-import { assembleAttention, type LayerAttention } from './assemble';
+import { assembleAttention, freshStorage, type LayerAttention, type TensorStorage } from './assemble';
 import { buildFeeds, type Feed, type GraphInput, type KeyValueShape } from './feeds';
 import { EngineFailure } from './failure';
 import type { AnalysisResult, ModelInfo, Token } from './protocol';
@@ -57,9 +57,10 @@ export function encodeText(inputs: ModelInputs, text: string): { ids: number[]; 
 export async function forward(
 	run: (feeds: Feed[]) => Promise<LayerAttention[]>,
 	inputs: ModelInputs,
-	ids: readonly number[]
+	ids: readonly number[],
+	storage: TensorStorage = freshStorage
 ): Promise<AttentionTensor> {
-	const attention = assembleAttention(await run(buildFeeds(inputs.graphInputs, ids, inputs.keyValueShape)));
+	const attention = assembleAttention(await run(buildFeeds(inputs.graphInputs, ids, inputs.keyValueShape)), storage);
 	if (inputs.outputsAreScores) softmaxRowsInPlace(attention.data, attention.keys);
 	return attention;
 }
@@ -87,12 +88,12 @@ export class EngineModel {
 		return { ...this.#info, backend: this.#runner.backend };
 	}
 
-	/** The result for the page, and the attention the worker keeps for the page's reads. */
-	async analyse(text: string): Promise<{ result: AnalysisResult; attention: AttentionTensor }> {
+	/** The result for the page, and the attention the worker keeps for the page's reads (packed into `storage`). */
+	async analyse(text: string, storage: TensorStorage = freshStorage): Promise<{ result: AnalysisResult; attention: AttentionTensor }> {
 		const started = performance.now();
 		const { ids, truncatedFrom } = encodeText(this.#inputs, text);
 		const tokenized = performance.now();
-		const attention = await forward((feeds) => this.#runner.run(feeds), this.#inputs, ids);
+		const attention = await forward((feeds) => this.#runner.run(feeds), this.#inputs, ids, storage);
 		const finished = performance.now();
 		const result: AnalysisResult = {
 			tokens: describeTokens(ids, this.#inputs.tokens),

@@ -11,6 +11,7 @@ import type { AttentionRead, EngineRequest, EngineResponse, EngineSettings, Load
 import { ProgressTotals } from './progress';
 import { JobQueue } from './queue';
 import { answerRead, answerTransfer } from './reads';
+import { recyclingStorage } from './assemble';
 import { applyRuntimeSettings } from './runtime-env';
 
 type WorkerJob =
@@ -23,6 +24,7 @@ let model: EngineModel | undefined;
 let running: { job: WorkerJob; abort: AbortController } | undefined;
 /** The latest result's attention: the page reads from it until the next result (or model) replaces it. */
 let kept: { resultId: number; attention: AttentionTensor } | undefined;
+const REPLACED = 'That attention was replaced by a newer result.';
 
 function send(response: EngineResponse, transfer: Transferable[] = []): void {
 	postMessage(response, { transfer });
@@ -58,7 +60,13 @@ async function runLoad(job: Extract<WorkerJob, { kind: 'load' }>, signal: AbortS
 
 async function runAnalyse(job: Extract<WorkerJob, { kind: 'analyse' }>, signal: AbortSignal): Promise<void> {
 	if (!model) throw new EngineFailure('internal', 'No model is loaded.');
-	const { result, attention } = await model.analyse(job.text);
+	// The kept attention stays readable through the forward; its buffer takes the new one once the forward is done.
+	const storage = recyclingStorage(() => {
+		const spare = kept?.attention.data;
+		kept = undefined;
+		return spare;
+	});
+	const { result, attention } = await model.analyse(job.text, storage);
 	// A run cannot be interrupted; a cancel that arrived meanwhile still wins.
 	signal.throwIfAborted();
 	kept = { resultId: job.requestId, attention };
@@ -67,12 +75,12 @@ async function runAnalyse(job: Extract<WorkerJob, { kind: 'analyse' }>, signal: 
 
 /** Reads skip the queue: they are quick, and the page waits on them to draw. */
 async function answer(requestId: number, resultId: number, read: AttentionRead): Promise<void> {
-	if (kept?.resultId !== resultId) {
-		send({ type: 'error', requestId, code: 'cancelled', message: 'That attention was replaced by a newer result.' });
-		return;
-	}
+	const replaced = () => kept?.resultId !== resultId;
 	try {
+		if (!kept || replaced()) throw new EngineFailure('cancelled', REPLACED);
 		const reply = await answerRead(kept.attention, read);
+		// A rollout on the GPU awaits: a result that came meanwhile may have been packed into the same buffer.
+		if (replaced()) throw new EngineFailure('cancelled', REPLACED);
 		send({ type: 'read', requestId, answer: reply }, answerTransfer(reply));
 	} catch (error) {
 		sendError(requestId, error);
