@@ -6,6 +6,7 @@
  */
 import type { Browser, BrowserContext, Page } from '@playwright/test';
 import type { Backend, EngineRequest, EngineResponse } from '../src/lib/engine/protocol';
+import { summarise } from './stats';
 
 /** One analysis as the page saw it; times are the page's performance.now(). */
 export interface ObservedResult {
@@ -39,11 +40,11 @@ export interface EngineProbe {
 	lastInputAt: number | undefined;
 	loads: ObservedLoad[];
 	results: ObservedResult[];
-	/** requestAnimationFrame timestamps while recording. */
-	frames: number[];
+	/** Frames while recording: the requestAnimationFrame timestamp, and when the first task after the frame ran. */
+	frames: { at: number; doneAt: number | undefined }[];
 	recordingFrames: boolean;
-	/** The last pointer move or click, for frame-time windows. */
-	lastInteractionAt: number | undefined;
+	/** The last pointer move or click: when it was dispatched, and when the first task after it ran. */
+	lastInteraction: { at: number; handledAt: number | undefined } | undefined;
 }
 
 declare global {
@@ -64,11 +65,27 @@ function instrumentEngine(): void {
 		results: [],
 		frames: [],
 		recordingFrames: false,
-		lastInteractionAt: undefined
+		lastInteraction: undefined
 	};
 	window.attnscopeBench = probe;
 	addEventListener('input', () => (probe.lastInputAt = performance.now()), true);
-	for (const type of ['pointermove', 'click']) addEventListener(type, () => (probe.lastInteractionAt = performance.now()), true);
+	/** Calls `then` with the time the first task queued now runs: after the current task and whatever frame it triggers. */
+	const afterThisTask = (then: (at: number) => void) => {
+		const channel = new MessageChannel();
+		channel.port1.onmessage = () => then(performance.now());
+		channel.port2.postMessage(null);
+	};
+	for (const type of ['pointermove', 'click']) {
+		addEventListener(
+			type,
+			() => {
+				const interaction = { at: performance.now(), handledAt: undefined as number | undefined };
+				probe.lastInteraction = interaction;
+				afterThisTask((at) => (interaction.handledAt = at));
+			},
+			true
+		);
+	}
 	const typedAt = new Map<number, number | undefined>();
 	const sentAt = new Map<number, number>();
 
@@ -105,11 +122,7 @@ function instrumentEngine(): void {
 		// This listener runs before the page's, and the views draw in the same task (Svelte flushes its effects in
 		// microtasks), so the next frame shows them; a task queued from its rAF callback runs once it is produced.
 		observed.paintedAt = undefined;
-		requestAnimationFrame(() => {
-			const channel = new MessageChannel();
-			channel.port1.onmessage = () => (observed.paintedAt = performance.now());
-			channel.port2.postMessage(null);
-		});
+		requestAnimationFrame(() => afterThisTask((at) => (observed.paintedAt = at)));
 	};
 
 	const NativeWorker = window.Worker;
@@ -232,38 +245,72 @@ export async function heapUsage(page: Page): Promise<HeapUsage> {
 	}
 }
 
+/** Frames around one interaction, from requestAnimationFrame timestamps (ms). */
+export interface FrameSample {
+	/** The main thread's work for the interaction: its event's task (dispatch to the next task, so with the frame
+	 *  when that frame ran first: a pointer move is dispatched inside one), plus the longest frame after that task,
+	 *  from the frame's rAF timestamp to the first task after it (rAF callbacks, style, layout, paint, commit). */
+	workMs: number;
+	/** The same page doing nothing: the median frame (rAF timestamp to the next task) in the 200 ms before it. */
+	idleWorkMs: number;
+	/** The longest interval between rAF timestamps after the interaction, and the median before it: the pace of
+	 *  Chromium's frame clock (about 17.5 ms in headless Chromium here, even with --disable-frame-rate-limit). */
+	longestIntervalMs: number;
+	idleIntervalMs: number;
+}
+
 /**
- * The longest frame (interval between requestAnimationFrame timestamps) within `windowMs` after `interact` runs.
- * Chromium runs with an unlimited frame rate (run.ts), so an interval is the frame's real cost, not a vsync period.
+ * Frames around `interact`, watched for `windowMs` after it. With `tracePath`, a Chromium trace of the interaction's
+ * window is written there (BENCH_TRACE, for finding where a frame's time goes).
  */
-export async function frameAfter(page: Page, interact: () => Promise<void>, windowMs: number): Promise<number> {
+export async function frameAfter(page: Page, interact: () => Promise<void>, windowMs: number, tracePath?: string): Promise<FrameSample> {
 	await page.evaluate(() => {
 		const probe = window.attnscopeBench;
 		if (!probe) throw new Error('The bench instrumentation is not on the page.');
 		probe.frames = [];
+		probe.lastInteraction = undefined;
 		probe.recordingFrames = true;
 		const record = (timestamp: number) => {
 			if (!probe.recordingFrames) return;
-			probe.frames.push(timestamp);
+			const frame = { at: timestamp, doneAt: undefined as number | undefined };
+			probe.frames.push(frame);
+			const channel = new MessageChannel();
+			channel.port1.onmessage = () => (frame.doneAt = performance.now());
+			channel.port2.postMessage(null);
 			requestAnimationFrame(record);
 		};
 		requestAnimationFrame(record);
 	});
-	await page.waitForTimeout(100);
+	await page.waitForTimeout(200);
+	const browser = page.context().browser();
+	if (tracePath && browser) await browser.startTracing(page, { path: tracePath, categories: TRACE_CATEGORIES });
 	await interact();
 	await page.waitForTimeout(windowMs);
-	const { frames, lastInteractionAt } = await page.evaluate(() => {
+	if (tracePath && browser) await browser.stopTracing();
+	const { frames, interaction } = await page.evaluate(() => {
 		const probe = window.attnscopeBench;
 		if (!probe) throw new Error('The bench instrumentation is not on the page.');
 		probe.recordingFrames = false;
-		return { frames: probe.frames, lastInteractionAt: probe.lastInteractionAt };
+		return { frames: probe.frames, interaction: probe.lastInteraction };
 	});
-	if (lastInteractionAt === undefined) throw new Error('The interaction did not reach the page.');
-	let longest = 0;
-	for (let i = 1; i < frames.length; i++) {
-		// The frame that was under way when the interaction came, and every one after it.
-		if (frames[i] >= lastInteractionAt) longest = Math.max(longest, frames[i] - frames[i - 1]);
-	}
-	if (longest === 0) throw new Error('No frame was produced after the interaction.');
-	return longest;
+	if (!interaction?.handledAt) throw new Error('The interaction did not reach the page.');
+	const { at, handledAt } = interaction;
+	const done = frames.filter((f): f is { at: number; doneAt: number } => f.doneAt !== undefined);
+	const before = done.filter((f) => f.doneAt < at);
+	const after = done.filter((f) => f.at >= handledAt);
+	if (before.length < 2 || after.length === 0) throw new Error('Too few frames around the interaction.');
+	const work = (f: { at: number; doneAt: number }) => f.doneAt - f.at;
+	// Chromium sometimes runs rAF callbacks twice with one frame time (after a frame it aborted): one frame, not two.
+	const intervals = (list: { at: number }[]) => {
+		const times = [...new Set(list.map((f) => f.at))];
+		return times.slice(1).map((at, i) => at - times[i]);
+	};
+	return {
+		workMs: handledAt - at + Math.max(...after.map(work)),
+		idleWorkMs: summarise(before.map(work))?.median ?? 0,
+		longestIntervalMs: Math.max(...intervals(done.filter((f) => f.doneAt >= at))),
+		idleIntervalMs: summarise(intervals(before))?.median ?? 0
+	};
 }
+
+const TRACE_CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'cc', 'viz', 'blink', 'gpu', 'skia', 'toplevel'];

@@ -12,7 +12,7 @@ import { chromiumArgs } from '../playwright.config';
 import { normaliseConfig } from '../src/lib/engine/model-config';
 import type { Backend } from '../src/lib/engine/protocol';
 import { BUNDLED_MODEL, SAMPLE_TEXT } from '../src/lib/models';
-import { frameAfter, heapUsage, loadModelInApp, loadOutcome, openApp, paintedResult, probeOf, showView, typeAndWait, type HeapUsage, type ObservedResult } from './app-bench';
+import { frameAfter, heapUsage, loadModelInApp, loadOutcome, openApp, paintedResult, probeOf, showView, typeAndWait, type FrameSample, type HeapUsage, type ObservedResult } from './app-bench';
 import { buildBenchPages } from './build-pages';
 import { bareColdStart, compareForward } from './forward-bench';
 import type { RolloutComparison } from './pages/rollout';
@@ -28,13 +28,13 @@ const LENGTHS = [64, 256, 1024];
 /** Timed runs per measurement; a 12 × 12 forward at 1024 tokens takes tens of seconds here, so it gets one. */
 const RUNS = 5;
 const RUNS_AT_1024 = 1;
+/** The bundled model's WASM forwards take tens of milliseconds, where thread scheduling noise is large: more runs. */
+const RUNS_QUICK = 15;
 /** Rollout and frame times are taken on the bench model at this length (the issue's 12 × 12 × 256). */
 const VIEW_TOKENS = 256;
 /** Enough for a redraw to finish and the next frames to show it. */
 const FRAME_WINDOW_MS = 600;
 const BENCH_MODEL = 'gpt2-small-random';
-/** Unlimited frame rate: requestAnimationFrame intervals then measure a frame's work, not the 60 Hz vsync period. */
-const FRAME_TIMING_ARGS = ['--disable-gpu-vsync', '--disable-frame-rate-limit'];
 
 interface BenchModel {
 	/** Shown in the tables. */
@@ -122,7 +122,8 @@ async function forwardBench(browser: Browser, origin: string, bundled: BenchMode
 			if (!text) throw new Error(`no text of ${tokens} tokens`);
 			// Warm-ups at every length, 1024 included: a first run there grows the WASM heap by gigabytes, which is
 			// not what the overhead of keeping the attention outputs costs from then on.
-			return { tokens, ids: text.ids, runs: slow ? 1 : runsAt(tokens), warmUp: !slow };
+			const runs = slow ? 1 : model === bundled && backend === 'wasm' ? RUNS_QUICK : runsAt(tokens);
+			return { tokens, ids: text.ids, runs, warmUp: !slow };
 		});
 		log(`forward: ${model.label} on ${backend}, ${lengths.join('/')} tokens`);
 		try {
@@ -148,7 +149,8 @@ async function forwardBench(browser: Browser, origin: string, bundled: BenchMode
 	report.heading('Extraction overhead: forward with every attention output ÷ the same forward without');
 	report.paragraph(
 		'Same worker, model file, backend, session options (the engine\'s AttentionSession) and feeds; "with" is the engine\'s ' +
-			'patched graph plus packing the per-layer outputs into one Float32Array. Ratio: min / median of per-run ratios ' +
+			'patched graph plus packing the per-layer outputs into one Float32Array (the previous run\'s buffer, as the engine ' +
+			'worker reuses its previous result\'s). Ratio: min / median of per-run ratios ' +
 			'(runs alternate which session goes first). Times in ms, min / median.'
 	);
 	report.table(
@@ -239,8 +241,8 @@ interface TypingRow {
 }
 
 interface FrameRows {
-	redrawMs: number[];
-	hoverMs: number[];
+	redraw: FrameSample[];
+	hover: FrameSample[];
 	failed?: string;
 }
 
@@ -262,23 +264,25 @@ async function typingBench(page: Page, model: BenchModel, backend: Backend, rows
 }
 
 async function frameBench(page: Page, model: BenchModel): Promise<FrameRows> {
-	const frames: FrameRows = { redrawMs: [], hoverMs: [] };
+	const frames: FrameRows = { redraw: [], hover: [] };
 	const text = model.texts.get(VIEW_TOKENS)?.[0];
 	if (!text) return { ...frames, failed: `${model.label} reads fewer than ${VIEW_TOKENS} tokens` };
+	// BENCH_TRACE=<folder>: a Chromium trace of each interaction's last run, for finding where a frame's time goes.
+	const trace = (name: string, run: number) => (process.env.BENCH_TRACE && run === RUNS - 1 ? `${process.env.BENCH_TRACE}/${name}.json` : undefined);
 	try {
 		log(`frames: ${model.label} × ${VIEW_TOKENS} tokens`);
 		await typeAndWait(page, text.text, VIEW_TOKENS);
 		for (let run = 0; run < RUNS; run++) {
-			// Switching pooling recomputes and repaints every thumbnail from the full tensor.
+			// Both poolings are drawn when the result arrives: a switch shows the other canvas and rewrites the link.
 			const pooling = run % 2 === 0 ? 'mean' : 'max';
-			frames.redrawMs.push(await frameAfter(page, () => page.getByRole('radio', { name: pooling }).check(), FRAME_WINDOW_MS));
+			frames.redraw.push(await frameAfter(page, () => page.getByRole('radio', { name: pooling }).check(), FRAME_WINDOW_MS, trace('redraw', run)));
 		}
 		await showView(page, 'Head view');
 		// Let the progressive first drawing of all lines finish before hovering.
 		await page.waitForTimeout(3000);
 		const queries = page.getByRole('list', { name: 'Queries (from)' }).getByRole('button');
 		for (let run = 0; run < RUNS; run++) {
-			frames.hoverMs.push(await frameAfter(page, () => queries.nth(2 + 3 * run).hover(), FRAME_WINDOW_MS));
+			frames.hover.push(await frameAfter(page, () => queries.nth(2 + 3 * run).hover(), FRAME_WINDOW_MS, trace('hover', run)));
 		}
 		await showView(page, 'Model view');
 	} catch (error) {
@@ -378,18 +382,30 @@ function reportTyping(rows: TypingRow[], big: BenchModel): void {
 function reportFrames(frames: FrameRows | undefined, big: BenchModel): void {
 	report.heading(`Frame times at ${big.layers}×${big.heads}×${VIEW_TOKENS} (ms, from requestAnimationFrame timestamps)`);
 	report.paragraph(
-		'Chromium with an unlimited frame rate, so an interval between rAF timestamps is what a frame cost. Model view ' +
-			'redraw: switching max/mean pooling (both poolings are drawn when the result arrives; the switch shows the other canvas, then the page rewrites its link). Head view ' +
-			'hover: moving onto a query token redraws only its lines. Longest frame after the interaction, min / median.'
+		'Model view redraw: switching max/mean pooling (both poolings are drawn when the result arrives; the switch shows ' +
+			'the other canvas, then the page rewrites its link). Head view hover: moving onto a query token redraws only its ' +
+			'lines. Work: the main thread\'s time for the interaction — its event\'s task, plus the longest frame after it from ' +
+			'the frame\'s rAF timestamp to the first task after it (rAF callbacks, style, layout, paint, commit); this is what ' +
+			'the targets bound. Idle: the same measure for the frames in the 200 ms before, the page doing nothing. Interval: ' +
+			'the longest gap between rAF timestamps after the interaction, against the median gap before it — headless ' +
+			'Chromium here paces frames at about 17.5 ms whatever the flags, so an interval near the idle one means no frame ' +
+			'was dropped. Min / median of the runs.'
 	);
+	const figures = (samples: FrameSample[], pick: (s: FrameSample) => number) => minMedian(summarise(samples.map(pick)));
+	const row = (name: string, samples: FrameSample[], target: string) => [
+		name,
+		String(samples.length),
+		figures(samples, (s) => s.workMs),
+		target,
+		figures(samples, (s) => s.idleWorkMs),
+		figures(samples, (s) => s.longestIntervalMs),
+		figures(samples, (s) => s.idleIntervalMs)
+	];
 	report.table(
-		['interaction', 'runs', 'longest frame ms', 'target'],
+		['interaction', 'runs', 'work ms', 'target', 'idle work ms', 'interval ms', 'idle interval ms'],
 		frames?.failed || !frames
-			? [['–', '0', `failed: ${frames?.failed ?? 'not run'}`, '']]
-			: [
-					['model view redraw (pooling switch)', String(frames.redrawMs.length), minMedian(summarise(frames.redrawMs)), '< 16 ms'],
-					['head view hover (query token)', String(frames.hoverMs.length), minMedian(summarise(frames.hoverMs)), '< 8 ms']
-				]
+			? [['–', '0', `failed: ${frames?.failed ?? 'not run'}`, '', '', '', '']]
+			: [row('model view redraw (pooling switch)', frames.redraw, '< 16 ms'), row('head view hover (query token)', frames.hover, '< 8 ms')]
 	);
 }
 
@@ -445,7 +461,7 @@ async function main(): Promise<void> {
 	const mounts = { '/pages/': pagesDir, '/ort/': fromRoot('static', 'ort'), ...Object.fromEntries(models.map((m) => [m.path, m.folder])) };
 	const server = await startStaticServer(mounts);
 	const preview = await startPreview();
-	const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: [...chromiumArgs, ...FRAME_TIMING_ARGS] });
+	const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs });
 	try {
 		report.paragraph(
 			`attnscope bench, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC: headless Chromium ${browser.version()}, ` +
