@@ -391,7 +391,8 @@ function reportFrames(frames: FrameRows | undefined, big: BenchModel): void {
 			'the other canvas, then the page rewrites its link). Head view hover: moving onto a query token redraws only its ' +
 			'lines. Work: the main thread\'s time for the interaction — its event\'s task, plus the longest frame after it from ' +
 			'the frame\'s rAF timestamp to the first task after it (rAF callbacks, style, layout, paint, commit); this is what ' +
-			'the targets bound. Idle: the same measure for the frames in the 200 ms before, the page doing nothing. Interval: ' +
+			'the targets bound. It is an upper bound: tasks queued before the probe\'s count with the event\'s, and the longest ' +
+			'frame is taken over the whole window, so a later garbage collection counts too. Idle: the same measure for the frames in the 200 ms before, the page doing nothing. Interval: ' +
 			'the longest gap between rAF timestamps after the interaction, against the median gap before it — headless ' +
 			'Chromium here paces frames at about 17.5 ms even without vsync (--disable-gpu-vsync --disable-frame-rate-limit, ' +
 			'so that commits do not wait for a display deadline), and an interval near the idle one means no frame was ' +
