@@ -89,7 +89,7 @@ export class EngineModel {
 	}
 
 	/** The result for the page, and the attention the worker keeps for the page's reads (packed into `storage`). */
-	async analyse(text: string, storage: TensorStorage = freshStorage): Promise<{ result: AnalysisResult; attention: AttentionTensor }> {
+	async analyse(text: string, storage: TensorStorage): Promise<{ result: AnalysisResult; attention: AttentionTensor }> {
 		const started = performance.now();
 		const { ids, truncatedFrom } = encodeText(this.#inputs, text);
 		const tokenized = performance.now();

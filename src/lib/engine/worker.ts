@@ -2,6 +2,7 @@
  * Module Web Worker entry: owns the loaded model and answers the page's requests one at a time, in order
  * (protocol.ts). Every request gets exactly one final answer: ready, result or a typed error.
  */
+import { recyclingStorage } from './assemble';
 import { classifyError } from './errors';
 import { EngineFailure } from './failure';
 import { loadModel } from './loader';
@@ -11,7 +12,6 @@ import type { AttentionRead, EngineRequest, EngineResponse, EngineSettings, Load
 import { ProgressTotals } from './progress';
 import { JobQueue } from './queue';
 import { answerRead, answerTransfer } from './reads';
-import { recyclingStorage } from './assemble';
 import { applyRuntimeSettings } from './runtime-env';
 
 type WorkerJob =
