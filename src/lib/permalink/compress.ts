@@ -9,9 +9,26 @@ export type InflateFailure = 'not-base64url' | 'too-large-compressed' | 'too-lar
 export type InflateResult = { ok: true; text: string } | { ok: false; reason: InflateFailure };
 
 export async function deflateText(text: string): Promise<string> {
-	const stream = new Blob([new TextEncoder().encode(text)]).stream().pipeThrough(new CompressionStream('deflate-raw'));
-	const bytes = new Uint8Array(await new Response(stream).arrayBuffer());
-	return toBase64Url(bytes);
+	const reader = streamThrough(new TextEncoder().encode(text), new CompressionStream('deflate-raw')).getReader();
+	const chunks: Uint8Array[] = [];
+	for (;;) {
+		const { done, value } = await reader.read();
+		if (done) break;
+		chunks.push(value);
+	}
+	return toBase64Url(concatenate(chunks));
+}
+
+/**
+ * Feeds `bytes` into a compression or decompression stream. Not through a Blob: Chromium registers every Blob with
+ * its browser process by a synchronous call, which a busy machine turns into tens of milliseconds on the main thread.
+ */
+function streamThrough(bytes: Uint8Array<ArrayBuffer>, transform: CompressionStream | DecompressionStream): ReadableStream<Uint8Array> {
+	const writer = transform.writable.getWriter();
+	// Not awaited: the readable must be drained for the writes to finish. Their failures surface on the readable.
+	writer.write(bytes).catch(() => undefined);
+	writer.close().catch(() => undefined);
+	return transform.readable;
 }
 
 /** Never throws: every way a payload can be wrong is a reason. */
@@ -31,7 +48,7 @@ export async function inflateText(payload: string): Promise<InflateResult> {
 
 /** Inflates chunk by chunk and stops as soon as the output passes `limit`, so a bomb never fills memory. */
 async function inflateCapped(compressed: Uint8Array<ArrayBuffer>, limit: number): Promise<Uint8Array | 'corrupt' | 'too-large-text'> {
-	const reader = new Blob([compressed]).stream().pipeThrough(new DecompressionStream('deflate-raw')).getReader();
+	const reader = streamThrough(compressed, new DecompressionStream('deflate-raw')).getReader();
 	const chunks: Uint8Array[] = [];
 	let total = 0;
 	try {
@@ -49,7 +66,11 @@ async function inflateCapped(compressed: Uint8Array<ArrayBuffer>, limit: number)
 		// Truncated or invalid deflate data (or trailing junk) makes the stream error.
 		return 'corrupt';
 	}
-	const out = new Uint8Array(total);
+	return concatenate(chunks);
+}
+
+function concatenate(chunks: Uint8Array[]): Uint8Array {
+	const out = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0));
 	let offset = 0;
 	for (const chunk of chunks) {
 		out.set(chunk, offset);
