@@ -17,5 +17,20 @@ export const browserAddressBar: AddressBar = {
 	},
 	replace(fragment) {
 		replaceState(new URL(fragment, location.href), {});
+	},
+	afterNextFrame() {
+		return new Promise((resolve) => {
+			// A hidden tab gets no frames: the timer still lets the write happen.
+			const fallback = setTimeout(resolve, HIDDEN_TAB_WAIT_MS);
+			requestAnimationFrame(() =>
+				setTimeout(() => {
+					clearTimeout(fallback);
+					resolve();
+				}, 0)
+			);
+		});
 	}
 };
+
+/** How long a write waits for a frame that never comes (a background tab). */
+const HIDDEN_TAB_WAIT_MS = 100;

@@ -26,6 +26,15 @@ class FakeAddressBar implements AddressBar {
 	replace(fragment: string) {
 		this.entries[this.index] = fragment;
 	}
+	/** Set to hold the page's address writes until paintFrame(), to act between a change and its write. */
+	holdFrames = false;
+	#waitingForFrame: (() => void)[] = [];
+	afterNextFrame() {
+		return this.holdFrames ? new Promise<void>((resolve) => this.#waitingForFrame.push(resolve)) : Promise.resolve();
+	}
+	paintFrame() {
+		for (const resume of this.#waitingForFrame.splice(0)) resume();
+	}
 	back() {
 		this.index--;
 	}
@@ -285,6 +294,38 @@ describe('history', () => {
 		// Same text and model: nothing reloads or re-analyses.
 		expect(engine.loads).toHaveLength(1);
 		expect(engine.analyses).toHaveLength(1);
+	});
+
+	it('writes the address after the next frame, and drops a write that Back overtook', async () => {
+		const { engine, address, page } = await openReady();
+		engine.analyses[0].settle.resolve(resultFor(SAMPLE_TEXT));
+		await flush();
+		page.select({ view: 'heatmap' });
+		await until(() => address.entries.length === 2);
+		const heatmapEntry = address.fragment;
+
+		address.holdFrames = true;
+		page.select({ layer: 1 });
+		await flush();
+		expect(address.entries).toEqual([address.entries[0], heatmapEntry]);
+		address.back();
+		await page.restoreFromAddress();
+		address.paintFrame();
+		await flush();
+		// The layer change was never written: Forward still leads to the heatmap entry, and the page shows entry one.
+		expect(address.entries).toHaveLength(2);
+		expect(address.index).toBe(0);
+		expect(page.linked.view).toBe('head');
+		address.forward();
+		await page.restoreFromAddress();
+		expect(page.linked).toMatchObject({ view: 'heatmap', layer: 0 });
+
+		page.select({ layer: 2 });
+		await flush();
+		expect((await decodePermalink(address.fragment, ORIGIN)).state.layer).toBe(0);
+		address.paintFrame();
+		await until(async () => (await decodePermalink(address.fragment, ORIGIN)).state.layer === 2);
+		expect(address.entries).toHaveLength(3);
 	});
 
 	it('re-analyses when Back restores a different text', async () => {

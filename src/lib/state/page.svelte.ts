@@ -35,6 +35,11 @@ export interface AddressBar {
 	readonly origin: string;
 	push(fragment: string): void;
 	replace(fragment: string): void;
+	/**
+	 * Resolves once writing the address no longer delays what the user is waiting to see: after the next frame in the
+	 * browser, where a history write costs milliseconds of the main thread.
+	 */
+	afterNextFrame(): Promise<void>;
 }
 
 /** The selection a user changes with the view controls; everything in UrlState except what loads or analyses. */
@@ -96,6 +101,8 @@ export class PageState {
 	#loadRequest = 0;
 	#analysisRequest = 0;
 	#urlWrites: Promise<void> = Promise.resolve();
+	/** Counts restores from the address (opening, Back/Forward): a write queued before one must not undo it. */
+	#restores = 0;
 
 	constructor(engine: AttentionEngine, address: AddressBar) {
 		this.#engine = engine;
@@ -210,6 +217,7 @@ export class PageState {
 
 	async #restore({ fromLink }: { fromLink: boolean }): Promise<void> {
 		clearTimeout(this.#typingTimer);
+		this.#restores++;
 		const { state, notices } = await decodePermalink(this.#address.fragment, this.#address.origin);
 		const textChanged = state.text !== this.linked.text;
 		this.linked = state;
@@ -373,12 +381,19 @@ export class PageState {
 		else this.files[index] = progress;
 	}
 
-	/** Writes happen in call order, each with the state as it was when asked, so Back steps match what was shown. */
+	/**
+	 * Writes happen in call order, each with the state as it was when asked, so Back steps match what was shown, and
+	 * after the frame that shows the change, so a click's redraw never waits for the address bar.
+	 */
 	#writeAddress(mode: 'push' | 'replace'): void {
 		const snapshot = copyState(this.linked);
+		const restores = this.#restores;
 		this.#urlWrites = this.#urlWrites
 			.then(async () => {
+				await this.#address.afterNextFrame();
 				const { fragment, notices } = await encodePermalink(snapshot);
+				// Back/Forward moved the address meanwhile: the page now shows that entry, which this write must not replace.
+				if (restores !== this.#restores) return;
 				this.#shareNotices = notices;
 				if (fragment === this.#address.fragment) return;
 				if (mode === 'push') this.#address.push(fragment);
