@@ -15,7 +15,7 @@ export default defineConfig({
 	worker: { format: 'es', plugins: () => [dropWorkerOrtWasm()] },
 	optimizeDeps: { exclude: ['onnxruntime-web', '@huggingface/transformers'] },
 	test: {
-		include: ['src/**/*.test.ts', 'tests/**/*.test.ts'],
+		include: ['src/**/*.test.ts', 'tests/**/*.test.ts', 'bench/**/*.test.ts'],
 		environment: 'node'
 	}
 });

@@ -4,8 +4,10 @@
  * worker's messages (load/analyse requests out, ready/result/read/error back) and times the first paint after the
  * views' reads of a result have been answered.
  */
-import type { Browser, BrowserContext, Page } from '@playwright/test';
+import { writeFile } from 'node:fs/promises';
+import type { Browser, BrowserContext, Locator, Page } from '@playwright/test';
 import type { Backend, EngineRequest, EngineResponse } from '../src/lib/engine/protocol';
+import { interactionWork, TRACE_CATEGORIES, type InteractionWork, type TraceEvent } from './frame-trace';
 import { summarise } from './stats';
 
 /** One analysis as the page saw it; times are the page's performance.now(). */
@@ -40,11 +42,11 @@ export interface EngineProbe {
 	lastInputAt: number | undefined;
 	loads: ObservedLoad[];
 	results: ObservedResult[];
-	/** Frames while recording: the requestAnimationFrame timestamp, and when the first task after the frame ran. */
-	frames: { at: number; doneAt: number | undefined }[];
+	/** requestAnimationFrame timestamps while recording. */
+	frameTimes: number[];
 	recordingFrames: boolean;
-	/** The last pointer move or click: when it was dispatched, and when the first task after it ran. */
-	lastInteraction: { at: number; handledAt: number | undefined } | undefined;
+	/** When the last pointer move or press was dispatched. */
+	lastPointerAt: number | undefined;
 }
 
 declare global {
@@ -63,9 +65,9 @@ function instrumentEngine(): void {
 		lastInputAt: undefined,
 		loads: [],
 		results: [],
-		frames: [],
+		frameTimes: [],
 		recordingFrames: false,
-		lastInteraction: undefined
+		lastPointerAt: undefined
 	};
 	window.attnscopeBench = probe;
 	addEventListener('input', () => (probe.lastInputAt = performance.now()), true);
@@ -75,17 +77,7 @@ function instrumentEngine(): void {
 		channel.port1.onmessage = () => then(performance.now());
 		channel.port2.postMessage(null);
 	};
-	for (const type of ['pointermove', 'click']) {
-		addEventListener(
-			type,
-			() => {
-				const interaction = { at: performance.now(), handledAt: undefined as number | undefined };
-				probe.lastInteraction = interaction;
-				afterThisTask((at) => (interaction.handledAt = at));
-			},
-			true
-		);
-	}
+	for (const type of ['pointermove', 'pointerdown']) addEventListener(type, () => (probe.lastPointerAt = performance.now()), true);
 	const typedAt = new Map<number, number | undefined>();
 	const sentAt = new Map<number, number>();
 
@@ -245,72 +237,99 @@ export async function heapUsage(page: Page): Promise<HeapUsage> {
 	}
 }
 
-/** Frames around one interaction, from requestAnimationFrame timestamps (ms). */
-export interface FrameSample {
-	/** The main thread's work for the interaction: its event's task (dispatch to the next task, so with the frame
-	 *  when that frame ran first: a pointer move is dispatched inside one), plus the longest frame after that task,
-	 *  from the frame's rAF timestamp to the first task after it (rAF callbacks, style, layout, paint, commit). */
-	workMs: number;
-	/** The same page doing nothing: the median frame (rAF timestamp to the next task) in the 200 ms before it. */
-	idleWorkMs: number;
-	/** The longest interval between rAF timestamps after the interaction, and the median before it: the pace of
-	 *  Chromium's frame clock (about 17.5 ms in headless Chromium here, even with --disable-frame-rate-limit). */
+/** One interaction's frames: its main-thread work from a trace, and the frame pace from rAF timestamps (ms). */
+export interface FrameSample extends InteractionWork {
+	/** The longest interval between rAF timestamps after the input, and the median before it: the pace of Chromium's
+	 *  frame clock (about 17.5 ms in headless Chromium here, even with --disable-frame-rate-limit). */
 	longestIntervalMs: number;
 	idleIntervalMs: number;
 }
 
 /**
- * Frames around `interact`, watched for `windowMs` after it. With `tracePath`, a Chromium trace of the interaction's
- * window is written there (BENCH_TRACE, for finding where a frame's time goes).
+ * An interaction as raw pointer input at a control's centre, so that none of Playwright's actionability checks (hit
+ * tests run in the page) land in the measured tasks. `inputTypes`: the DOM events it dispatches, as traced.
  */
-export async function frameAfter(page: Page, interact: () => Promise<void>, windowMs: number, tracePath?: string): Promise<FrameSample> {
+export interface PointerInteraction {
+	act(): Promise<void>;
+	inputTypes: readonly string[];
+}
+
+/** Pressing `target`: the pointer is moved there first, so the interaction itself is the press and release. */
+export async function pressOn(page: Page, target: Locator): Promise<PointerInteraction> {
+	const { x, y } = await centreOf(target);
+	await page.mouse.move(x, y);
+	return {
+		act: async () => {
+			await page.mouse.down();
+			await page.mouse.up();
+		},
+		inputTypes: ['pointerdown', 'mousedown', 'pointerup', 'mouseup', 'click', 'input', 'change']
+	};
+}
+
+/** Moving the pointer onto `target` from wherever it is. */
+export async function moveOnto(page: Page, target: Locator): Promise<PointerInteraction> {
+	const { x, y } = await centreOf(target);
+	return {
+		act: () => page.mouse.move(x, y),
+		inputTypes: ['pointerout', 'pointerleave', 'pointerover', 'pointerenter', 'pointermove', 'mouseout', 'mouseleave', 'mouseover', 'mouseenter', 'mousemove']
+	};
+}
+
+async function centreOf(target: Locator): Promise<{ x: number; y: number }> {
+	await target.scrollIntoViewIfNeeded();
+	const box = await target.boundingBox();
+	if (!box) throw new Error('The control to interact with is not on screen.');
+	return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+}
+
+/**
+ * Traces `interaction` with IDLE_BEFORE_MS of the idle page before it and `windowMs` after. With `tracePath`, the
+ * trace is written there with the V8 sampling profiler added (BENCH_TRACE, for finding where a frame's time goes).
+ */
+export async function frameAfter(page: Page, interaction: PointerInteraction, windowMs: number, tracePath?: string): Promise<FrameSample> {
+	const browser = page.context().browser();
+	if (!browser) throw new Error('Frame times need the browser, for tracing.');
 	await page.evaluate(() => {
 		const probe = window.attnscopeBench;
 		if (!probe) throw new Error('The bench instrumentation is not on the page.');
-		probe.frames = [];
-		probe.lastInteraction = undefined;
+		probe.frameTimes = [];
+		probe.lastPointerAt = undefined;
 		probe.recordingFrames = true;
 		const record = (timestamp: number) => {
 			if (!probe.recordingFrames) return;
-			const frame = { at: timestamp, doneAt: undefined as number | undefined };
-			probe.frames.push(frame);
-			const channel = new MessageChannel();
-			channel.port1.onmessage = () => (frame.doneAt = performance.now());
-			channel.port2.postMessage(null);
+			probe.frameTimes.push(timestamp);
 			requestAnimationFrame(record);
 		};
 		requestAnimationFrame(record);
 	});
-	await page.waitForTimeout(200);
-	const browser = page.context().browser();
-	if (tracePath && browser) await browser.startTracing(page, { path: tracePath, categories: TRACE_CATEGORIES });
-	await interact();
+	await browser.startTracing(page, { categories: tracePath ? [...TRACE_CATEGORIES, JS_SAMPLES_CATEGORY] : TRACE_CATEGORIES });
+	await page.waitForTimeout(IDLE_BEFORE_MS);
+	await interaction.act();
 	await page.waitForTimeout(windowMs);
-	if (tracePath && browser) await browser.stopTracing();
-	const { frames, interaction } = await page.evaluate(() => {
+	const trace = await browser.stopTracing();
+	if (tracePath) await writeFile(tracePath, trace);
+	const { frameTimes, pointerAt } = await page.evaluate(() => {
 		const probe = window.attnscopeBench;
 		if (!probe) throw new Error('The bench instrumentation is not on the page.');
 		probe.recordingFrames = false;
-		return { frames: probe.frames, interaction: probe.lastInteraction };
+		return { frameTimes: probe.frameTimes, pointerAt: probe.lastPointerAt };
 	});
-	if (!interaction?.handledAt) throw new Error('The interaction did not reach the page.');
-	const { at, handledAt } = interaction;
-	const done = frames.filter((f): f is { at: number; doneAt: number } => f.doneAt !== undefined);
-	const before = done.filter((f) => f.doneAt < at);
-	const after = done.filter((f) => f.at >= handledAt);
-	if (before.length < 2 || after.length === 0) throw new Error('Too few frames around the interaction.');
-	const work = (f: { at: number; doneAt: number }) => f.doneAt - f.at;
+	if (pointerAt === undefined) throw new Error('The interaction did not reach the page.');
 	// Chromium sometimes runs rAF callbacks twice with one frame time (after a frame it aborted): one frame, not two.
-	const intervals = (list: { at: number }[]) => {
-		const times = [...new Set(list.map((f) => f.at))];
-		return times.slice(1).map((at, i) => at - times[i]);
-	};
+	const times = [...new Set(frameTimes)];
+	const before = times.filter((at) => at < pointerAt);
+	const after = times.filter((at) => at >= pointerAt);
+	if (before.length < 2 || after.length === 0) throw new Error('Too few frames around the interaction.');
+	const intervals = (list: number[]) => list.slice(1).map((at, i) => at - list[i]);
+	const { traceEvents } = JSON.parse(trace.toString('utf8')) as { traceEvents: TraceEvent[] };
 	return {
-		workMs: handledAt - at + Math.max(...after.map(work)),
-		idleWorkMs: summarise(before.map(work))?.median ?? 0,
-		longestIntervalMs: Math.max(...intervals(done.filter((f) => f.doneAt >= at))),
+		...interactionWork(traceEvents, interaction.inputTypes),
+		longestIntervalMs: Math.max(...intervals([before[before.length - 1], ...after])),
 		idleIntervalMs: summarise(intervals(before))?.median ?? 0
 	};
 }
 
-const TRACE_CATEGORIES = ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'cc', 'viz', 'blink', 'gpu', 'skia', 'toplevel'];
+/** The idle page traced before an interaction: a baseline for its frames. */
+const IDLE_BEFORE_MS = 200;
+const JS_SAMPLES_CATEGORY = 'disabled-by-default-v8.cpu_profiler';

@@ -12,7 +12,7 @@ import { chromiumArgs } from '../playwright.config';
 import { normaliseConfig } from '../src/lib/engine/model-config';
 import type { Backend } from '../src/lib/engine/protocol';
 import { BUNDLED_MODEL, SAMPLE_TEXT } from '../src/lib/models';
-import { frameAfter, heapUsage, loadModelInApp, loadOutcome, openApp, paintedResult, probeOf, showView, typeAndWait, type FrameSample, type HeapUsage, type ObservedResult } from './app-bench';
+import { frameAfter, heapUsage, loadModelInApp, loadOutcome, moveOnto, openApp, paintedResult, pressOn, probeOf, showView, typeAndWait, type FrameSample, type HeapUsage, type ObservedResult } from './app-bench';
 import { buildBenchPages } from './build-pages';
 import { bareColdStart, compareForward } from './forward-bench';
 import type { RolloutComparison } from './pages/rollout';
@@ -272,22 +272,23 @@ async function frameBench(page: Page, model: BenchModel): Promise<FrameRows> {
 	const frames: FrameRows = { redraw: [], hover: [] };
 	const text = model.texts.get(VIEW_TOKENS)?.[0];
 	if (!text) return { ...frames, failed: `${model.label} reads fewer than ${VIEW_TOKENS} tokens` };
-	// BENCH_TRACE=<folder>: a Chromium trace of each interaction's last run, for finding where a frame's time goes.
-	const trace = (name: string, run: number) => (process.env.BENCH_TRACE && run === RUNS - 1 ? `${process.env.BENCH_TRACE}/${name}.json` : undefined);
+	// BENCH_TRACE=<folder>: a Chromium trace of every run of each interaction, for finding where a frame's time goes.
+	const trace = (name: string, run: number) => (process.env.BENCH_TRACE ? `${process.env.BENCH_TRACE}/${name}-${run + 1}.json` : undefined);
 	try {
 		log(`frames: ${model.label} × ${VIEW_TOKENS} tokens`);
 		await typeAndWait(page, text.text, VIEW_TOKENS);
 		for (let run = 0; run < RUNS; run++) {
-			// Both poolings are drawn when the result arrives: a switch shows the other canvas and rewrites the link.
+			// Both poolings are drawn when the result arrives: a switch shows the other canvas (the link is rewritten after).
 			const pooling = run % 2 === 0 ? 'mean' : 'max';
-			frames.redraw.push(await frameAfter(page, () => page.getByRole('radio', { name: pooling }).check(), FRAME_WINDOW_MS, trace('redraw', run)));
+			const press = await pressOn(page, page.getByRole('radio', { name: pooling }));
+			frames.redraw.push(await frameAfter(page, press, FRAME_WINDOW_MS, trace('redraw', run)));
 		}
 		await showView(page, 'Head view');
 		// Let the progressive first drawing of all lines finish before hovering.
 		await page.waitForTimeout(3000);
 		const queries = page.getByRole('list', { name: 'Queries (from)' }).getByRole('button');
 		for (let run = 0; run < RUNS; run++) {
-			frames.hover.push(await frameAfter(page, () => queries.nth(2 + 3 * run).hover(), FRAME_WINDOW_MS, trace('hover', run)));
+			frames.hover.push(await frameAfter(page, await moveOnto(page, queries.nth(2 + 3 * run)), FRAME_WINDOW_MS, trace('hover', run)));
 		}
 		await showView(page, 'Model view');
 	} catch (error) {
@@ -385,33 +386,40 @@ function reportTyping(rows: TypingRow[], big: BenchModel): void {
 }
 
 function reportFrames(frames: FrameRows | undefined, big: BenchModel): void {
-	report.heading(`Frame times at ${big.layers}×${big.heads}×${VIEW_TOKENS} (ms, from requestAnimationFrame timestamps)`);
+	report.heading(`Frame times at ${big.layers}×${big.heads}×${VIEW_TOKENS} (ms, from a Chromium trace and requestAnimationFrame timestamps)`);
 	report.paragraph(
-		'Model view redraw: switching max/mean pooling (both poolings are drawn when the result arrives; the switch shows ' +
-			'the other canvas, then the page rewrites its link). Head view hover: moving onto a query token redraws only its ' +
-			'lines. Work: the main thread\'s time for the interaction — its event\'s task, plus the longest frame after it from ' +
-			'the frame\'s rAF timestamp to the first task after it (rAF callbacks, style, layout, paint, commit); this is what ' +
-			'the targets bound. It is an upper bound: tasks queued before the probe\'s count with the event\'s, and the longest ' +
-			'frame is taken over the whole window, so a later garbage collection counts too. Idle: the same measure for the frames in the 200 ms before, the page doing nothing. Interval: ' +
-			'the longest gap between rAF timestamps after the interaction, against the median gap before it — headless ' +
-			'Chromium here paces frames at about 17.5 ms even without vsync (--disable-gpu-vsync --disable-frame-rate-limit, ' +
-			'so that commits do not wait for a display deadline), and an interval near the idle one means no frame was ' +
-			'dropped. Min / median of the runs.'
+		'Model view redraw: switching max/mean pooling (both poolings are drawn when the result arrives: the switch shows ' +
+			'the other canvas; the page rewrites its link after that frame). Head view hover: moving onto a query token ' +
+			'redraws only its lines. Both are raw pointer input at the control (no Playwright actionability checks in the ' +
+			'page), each run traced (the DevTools timeline categories). Work: the page\'s main-thread time in tasks from the ' +
+			'task that dispatched the input to the end of the commit of the first frame after its handlers (event handlers, ' +
+			'rAF callbacks, style, layout, paint, commit; idle gaps excluded): what the targets bound. CPU: the thread time of ' +
+			'those tasks, i.e. work less the time the main thread was descheduled or blocked — on these 2 shared cores it ' +
+			'competes with the compositor, the GPU process (SwiftShader), V8\'s background compilers and the bench itself. ' +
+			'Commit: the part of work spent in frame commits, the main thread blocked while the compositor takes the frame. ' +
+			'Latency: the same span end to end, waits for the frame clock included. Idle frame: the median committed frame\'s ' +
+			'main-thread task in the 200 ms traced before, the page doing nothing. Interval: the longest gap between rAF ' +
+			'timestamps after the input against the median gap before it — headless Chromium here paces frames at about ' +
+			'17.5 ms even without vsync (--disable-gpu-vsync --disable-frame-rate-limit, so that commits do not wait for a ' +
+			'display deadline); an interval near the idle one means no frame was dropped. Min / median of the runs.'
 	);
 	const figures = (samples: FrameSample[], pick: (s: FrameSample) => number) => minMedian(summarise(samples.map(pick)));
 	const row = (name: string, samples: FrameSample[], target: string) => [
 		name,
 		String(samples.length),
 		figures(samples, (s) => s.workMs),
+		figures(samples, (s) => s.cpuMs),
 		target,
-		figures(samples, (s) => s.idleWorkMs),
+		figures(samples, (s) => s.commitMs),
+		figures(samples, (s) => s.latencyMs),
+		figures(samples, (s) => s.idleFrameMs),
 		figures(samples, (s) => s.longestIntervalMs),
 		figures(samples, (s) => s.idleIntervalMs)
 	];
 	report.table(
-		['interaction', 'runs', 'work ms', 'target', 'idle work ms', 'interval ms', 'idle interval ms'],
+		['interaction', 'runs', 'work ms', 'CPU ms', 'target', 'commit ms', 'latency ms', 'idle frame ms', 'interval ms', 'idle interval ms'],
 		frames?.failed || !frames
-			? [['–', '0', `failed: ${frames?.failed ?? 'not run'}`, '', '', '', '']]
+			? [['–', '0', `failed: ${frames?.failed ?? 'not run'}`, '', '', '', '', '', '', '']]
 			: [row('model view redraw (pooling switch)', frames.redraw, '< 16 ms'), row('head view hover (query token)', frames.hover, '< 8 ms')]
 	);
 }
