@@ -47,4 +47,21 @@ describe('thumbnailAtlas', () => {
 		const low = [...sequentialColour(0, 1, 'light'), 255];
 		expect([pixel(atlas, 0, 0), pixel(atlas, 1, 1), pixel(atlas, 2, 1), pixel(atlas, 3, 3)]).toEqual([high, high, low, high]);
 	});
+
+	it('gives every pooled cell the colour of its value on its head’s own scale', () => {
+		const t = syntheticAttention(2, 3, 12, { seed: 7 });
+		const pooled = poolHeads(t, 6);
+		const atlas = thumbnailAtlas(pooled, 'mean', { thumb: 6, gap: 2 }, 'light', background);
+		for (let layer = 0; layer < 2; layer++) {
+			for (let head = 0; head < 3; head++) {
+				const values = pooled.matrices[layer * 3 + head].mean;
+				const max = Math.max(...values);
+				for (let cell = 0; cell < values.length; cell++) {
+					const [row, col] = [Math.floor(cell / 6), cell % 6];
+					const expected = [...sequentialColour(values[cell], max, 'light'), 255];
+					expect(pixel(atlas, head * 8 + col, layer * 8 + row)).toEqual(expected);
+				}
+			}
+		}
+	});
 });

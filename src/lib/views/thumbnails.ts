@@ -54,11 +54,12 @@ export function thumbnailAtlas(
 		for (let head = 0; head < pooled.heads; head++) {
 			const values = pooled.matrices[layer * pooled.heads + head][pooling];
 			const max = matrixMax(values);
-			// Inline scaleIndex's arithmetic: this loop runs for every pooled cell of every head.
+			// scaleIndex's arithmetic inlined, for every pooled cell of every head: v ≤ max, so v × toIndex + 0.5 stays
+			// below SCALE_STEPS and truncating it rounds (NaN and v ≤ 0 take index 0, as there).
 			const toIndex = max > 0 ? (SCALE_STEPS - 1) / max : 0;
 			for (let i = 0; i < values.length; i++) {
 				const v = values[i];
-				colours[i] = lut[v > 0 ? Math.min(SCALE_STEPS - 1, Math.round(v * toIndex)) : 0];
+				colours[i] = lut[v > 0 ? (v * toIndex + 0.5) | 0 : 0];
 			}
 			const origin = layer * step * width + head * step;
 			for (let y = 0; y < thumb; y++) {
