@@ -330,6 +330,18 @@ export async function frameAfter(page: Page, interaction: PointerInteraction, wi
 	};
 }
 
+/** Runs `body`, writing a Chromium trace of it to `tracePath` when given (BENCH_TRACE), with JS samples. */
+export async function tracedIf<T>(page: Page, tracePath: string | undefined, body: () => Promise<T>): Promise<T> {
+	const browser = page.context().browser();
+	if (!tracePath || !browser) return body();
+	await browser.startTracing(page, { path: tracePath, categories: [...TRACE_CATEGORIES, JS_SAMPLES_CATEGORY] });
+	try {
+		return await body();
+	} finally {
+		await browser.stopTracing();
+	}
+}
+
 /** The idle page traced before an interaction: a baseline for its frames. */
 const IDLE_BEFORE_MS = 200;
 const JS_SAMPLES_CATEGORY = 'disabled-by-default-v8.cpu_profiler';

@@ -6,13 +6,14 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
+import { basename } from 'node:path';
 import type { PreTrainedTokenizer } from '@huggingface/transformers';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { chromiumArgs } from '../playwright.config';
 import { normaliseConfig } from '../src/lib/engine/model-config';
 import type { Backend } from '../src/lib/engine/protocol';
 import { BUNDLED_MODEL, SAMPLE_TEXT } from '../src/lib/models';
-import { frameAfter, heapUsage, loadModelInApp, loadOutcome, moveOnto, openApp, paintedResult, pressOn, probeOf, showView, typeAndWait, type FrameSample, type HeapUsage, type ObservedResult } from './app-bench';
+import { frameAfter, heapUsage, loadModelInApp, loadOutcome, moveOnto, openApp, paintedResult, pressOn, probeOf, showView, tracedIf, typeAndWait, type FrameSample, type HeapUsage, type ObservedResult } from './app-bench';
 import { buildBenchPages } from './build-pages';
 import { bareColdStart, compareForward } from './forward-bench';
 import type { RolloutComparison } from './pages/rollout';
@@ -251,6 +252,11 @@ interface FrameRows {
 	failed?: string;
 }
 
+/** BENCH_TRACE=<folder>: Chromium traces of every frame-time run and of each length's last typing run go there. */
+function traceFile(name: string): string | undefined {
+	return process.env.BENCH_TRACE ? `${process.env.BENCH_TRACE}/${name}.json` : undefined;
+}
+
 async function typingBench(page: Page, model: BenchModel, backend: Backend, rows: TypingRow[]): Promise<void> {
 	for (const [tokens, texts] of model.texts) {
 		log(`app: ${model.label} on ${backend}, ${tokens} tokens`);
@@ -259,7 +265,11 @@ async function typingBench(page: Page, model: BenchModel, backend: Backend, rows
 		try {
 			// One untimed change first, as for the forward: shapes seen for the first time cost extra.
 			if (tokens < 1024) await typeAndWait(page, texts[1].text, tokens);
-			for (let run = 0; run < runsAt(tokens); run++) row.results.push(await typeAndWait(page, texts[run % 2].text, tokens));
+			const runs = runsAt(tokens);
+			for (let run = 0; run < runs; run++) {
+				const tracePath = run === runs - 1 ? traceFile(`typing-${basename(model.folder)}-${backend}-${tokens}`) : undefined;
+				row.results.push(await tracedIf(page, tracePath, () => typeAndWait(page, texts[run % 2].text, tokens)));
+			}
 			row.heap = await heapUsage(page);
 		} catch (error) {
 			row.failed = reason(error);
@@ -272,8 +282,7 @@ async function frameBench(page: Page, model: BenchModel): Promise<FrameRows> {
 	const frames: FrameRows = { redraw: [], hover: [] };
 	const text = model.texts.get(VIEW_TOKENS)?.[0];
 	if (!text) return { ...frames, failed: `${model.label} reads fewer than ${VIEW_TOKENS} tokens` };
-	// BENCH_TRACE=<folder>: a Chromium trace of every run of each interaction, for finding where a frame's time goes.
-	const trace = (name: string, run: number) => (process.env.BENCH_TRACE ? `${process.env.BENCH_TRACE}/${name}-${run + 1}.json` : undefined);
+	const trace = (name: string, run: number) => traceFile(`${name}-${run + 1}`);
 	try {
 		log(`frames: ${model.label} × ${VIEW_TOKENS} tokens`);
 		await typeAndWait(page, text.text, VIEW_TOKENS);
