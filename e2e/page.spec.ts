@@ -211,6 +211,32 @@ test.describe.serial('a session with the fixture model', () => {
 		await waitForAnalysis(page);
 	});
 
+	test('a new text of the same length redraws the model view exactly as its permalink draws it', async ({ browser }) => {
+		await page.getByRole('tab', { name: 'Model view' }).click();
+		await page.getByRole('textbox', { name: 'Text' }).fill(REFERENCE[0].text);
+		await waitForAnalysis(page);
+		const first = await viewPixels(page);
+		const linkBefore = page.url();
+		// The same five tokens in another order: same shape, so only the new pooled heads can change the picture.
+		await page.getByRole('textbox', { name: 'Text' }).fill('The dog and the fox');
+		await waitForAnalysis(page);
+		await expect(page.getByRole('group', { name: 'Tokens' }).getByRole('button')).toHaveCount(REFERENCE[0].input_ids.length);
+		await expect.poll(() => page.url()).not.toBe(linkBefore);
+
+		const receiver = await browser.newContext();
+		try {
+			await serveFixtures(receiver);
+			const fresh = await receiver.newPage();
+			await fresh.goto(page.url());
+			await waitForAnalysis(fresh);
+			const expected = await viewPixels(fresh);
+			expect(expected.digest).not.toBe(first.digest);
+			await expect.poll(async () => (await viewPixels(page)).digest).toBe(expected.digest);
+		} finally {
+			await receiver.close();
+		}
+	});
+
 	test('text longer than the context is truncated with a notice; empty text keeps the views', async () => {
 		await page.getByRole('textbox', { name: 'Text' }).fill('the dog and the fox '.repeat(40));
 		await expect(page.getByRole('status')).toContainText(/Kept 64 of \d+ tokens/);
