@@ -9,14 +9,8 @@ export type InflateFailure = 'not-base64url' | 'too-large-compressed' | 'too-lar
 export type InflateResult = { ok: true; text: string } | { ok: false; reason: InflateFailure };
 
 export async function deflateText(text: string): Promise<string> {
-	const reader = streamThrough(new TextEncoder().encode(text), new CompressionStream('deflate-raw')).getReader();
-	const chunks: Uint8Array[] = [];
-	for (;;) {
-		const { done, value } = await reader.read();
-		if (done) break;
-		chunks.push(value);
-	}
-	return toBase64Url(concatenate(chunks));
+	const stream = streamThrough(new TextEncoder().encode(text), new CompressionStream('deflate-raw'));
+	return toBase64Url(new Uint8Array(await new Response(stream).arrayBuffer()));
 }
 
 /**
@@ -66,11 +60,7 @@ async function inflateCapped(compressed: Uint8Array<ArrayBuffer>, limit: number)
 		// Truncated or invalid deflate data (or trailing junk) makes the stream error.
 		return 'corrupt';
 	}
-	return concatenate(chunks);
-}
-
-function concatenate(chunks: Uint8Array[]): Uint8Array {
-	const out = new Uint8Array(chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0));
+	const out = new Uint8Array(total);
 	let offset = 0;
 	for (const chunk of chunks) {
 		out.set(chunk, offset);
