@@ -71,12 +71,6 @@ function instrumentEngine(): void {
 	};
 	window.attnscopeBench = probe;
 	addEventListener('input', () => (probe.lastInputAt = performance.now()), true);
-	/** Calls `then` with the time the first task queued now runs: after the current task and whatever frame it triggers. */
-	const afterThisTask = (then: (at: number) => void) => {
-		const channel = new MessageChannel();
-		channel.port1.onmessage = () => then(performance.now());
-		channel.port2.postMessage(null);
-	};
 	for (const type of ['pointermove', 'pointerdown']) addEventListener(type, () => (probe.lastPointerAt = performance.now()), true);
 	const typedAt = new Map<number, number | undefined>();
 	const sentAt = new Map<number, number>();
@@ -114,7 +108,11 @@ function instrumentEngine(): void {
 		// This listener runs before the page's, and the views draw in the same task (Svelte flushes its effects in
 		// microtasks), so the next frame shows them; a task queued from its rAF callback runs once it is produced.
 		observed.paintedAt = undefined;
-		requestAnimationFrame(() => afterThisTask((at) => (observed.paintedAt = at)));
+		requestAnimationFrame(() => {
+			const channel = new MessageChannel();
+			channel.port1.onmessage = () => (observed.paintedAt = performance.now());
+			channel.port2.postMessage(null);
+		});
 	};
 
 	const NativeWorker = window.Worker;
@@ -303,7 +301,7 @@ export async function frameAfter(page: Page, interaction: PointerInteraction, wi
 		};
 		requestAnimationFrame(record);
 	});
-	await browser.startTracing(page, { categories: tracePath ? [...TRACE_CATEGORIES, JS_SAMPLES_CATEGORY] : TRACE_CATEGORIES });
+	await browser.startTracing(page, { categories: tracePath ? SAMPLED_TRACE_CATEGORIES : TRACE_CATEGORIES });
 	await page.waitForTimeout(IDLE_BEFORE_MS);
 	await interaction.act();
 	await page.waitForTimeout(windowMs);
@@ -334,7 +332,7 @@ export async function frameAfter(page: Page, interaction: PointerInteraction, wi
 export async function tracedIf<T>(page: Page, tracePath: string | undefined, body: () => Promise<T>): Promise<T> {
 	const browser = page.context().browser();
 	if (!tracePath || !browser) return body();
-	await browser.startTracing(page, { path: tracePath, categories: [...TRACE_CATEGORIES, JS_SAMPLES_CATEGORY] });
+	await browser.startTracing(page, { path: tracePath, categories: SAMPLED_TRACE_CATEGORIES });
 	try {
 		return await body();
 	} finally {
@@ -344,4 +342,5 @@ export async function tracedIf<T>(page: Page, tracePath: string | undefined, bod
 
 /** The idle page traced before an interaction: a baseline for its frames. */
 const IDLE_BEFORE_MS = 200;
-const JS_SAMPLES_CATEGORY = 'disabled-by-default-v8.cpu_profiler';
+/** BENCH_TRACE's traces add V8's JS samples, for finding which code a task ran. */
+const SAMPLED_TRACE_CATEGORIES = [...TRACE_CATEGORIES, 'disabled-by-default-v8.cpu_profiler'];
